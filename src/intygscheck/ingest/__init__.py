@@ -1,0 +1,80 @@
+"""Readers: bytes or a path in, :class:`~intygscheck.model.Certificate` out.
+
+One module per format; :func:`read` detects the format from the bytes themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import InputError, UnsupportedFormatError
+from ..model import Certificate
+from .limits import MAX_INPUT_BYTES
+
+
+def read(source: str | Path | bytes, *, name: str | None = None) -> Certificate:
+    """Read one certificate from a path or from bytes, whatever its format.
+
+    Detects RIVTA ``RegisterCertificate`` XML (LISJP v1, FK7804 v2), the v2 prefill
+    document, FHIR R4 JSON (``QuestionnaireResponse`` or ``Bundle``) and native JSON.
+    Raises :class:`~intygscheck.errors.InputError` naming the source, position and reason.
+    """
+    data, label = load_bytes(source, name=name)
+    return read_bytes(data, label)
+
+
+def load_bytes(source: str | Path | bytes, *, name: str | None = None) -> tuple[bytes, str]:
+    """The bytes of ``source`` and a label for messages, enforcing the size limit."""
+    if isinstance(source, bytes):
+        data, label = source, name or "<bytes>"
+    else:
+        path = Path(source)
+        label = name or str(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_INPUT_BYTES:
+                raise InputError(label, f"file is {size} bytes, over the limit of {MAX_INPUT_BYTES}")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(label, f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(label, f"input is {len(data)} bytes, over the limit of {MAX_INPUT_BYTES}")
+    return data, label
+
+
+def detect_format(data: bytes) -> str:
+    """``"xml"``, ``"fhir"`` or ``"native"`` from the first significant bytes; else ``"unknown"``."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head == b"<":
+        return "xml"
+    if head == b"{":
+        try:
+            document = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return "native"  # let the native reader report the JSON error with its position
+        if isinstance(document, dict) and "resourceType" in document:
+            return "fhir"
+        return "native"
+    return "unknown"
+
+
+def read_bytes(data: bytes, label: str) -> Certificate:
+    """Read bytes whose format is detected here."""
+    kind = detect_format(data)
+    if kind == "xml":
+        from .rivta import read_rivta
+
+        return read_rivta(data, label)
+    if kind == "fhir":
+        from .fhir import read_fhir
+
+        return read_fhir(data, label)
+    if kind == "native":
+        from .native import read_native
+
+        return read_native(data, label)
+    raise UnsupportedFormatError(label, "not a certificate: expected RIVTA XML, FHIR JSON or native JSON")
+
+
+__all__ = ["detect_format", "load_bytes", "read", "read_bytes"]

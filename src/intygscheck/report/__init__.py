@@ -1,0 +1,1 @@
+"""Renderers: text, JSON, FHIR OperationOutcome and HTML views of certificates and results."""

@@ -1,0 +1,1 @@
+"""Terminology: ICD-10-SE diagnosis codes and Socialstyrelsen's FMB tables."""
