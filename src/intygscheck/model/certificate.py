@@ -7,6 +7,7 @@ written (whitespace included), codes as given, so structural rules can see real 
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -77,7 +78,7 @@ class Basis(_Frozen):
     """One entry of "Intyget är baserat på" (question 1)."""
 
     kind: BasisKind = answer("1.1")
-    date: date | None = answer("1.2")
+    date: dt.date | None = answer("1.2")
     text: str | None = answer("1.3", description="Required with ANNAT, forbidden otherwise.")
 
 
