@@ -11,7 +11,7 @@ from importlib import import_module
 
 from ._app import app, fail
 
-_COMMAND_MODULES = ("parse_cmd", "schema_cmd")
+_COMMAND_MODULES = ("parse_cmd", "schema_cmd", "serve_cmd", "fmb_cmd", "batch_cmd", "check_cmd", "rules_cmd")
 
 
 def main(argv: list[str] | None = None) -> None:

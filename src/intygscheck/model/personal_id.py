@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -78,6 +79,19 @@ def pseudonymise(value: str, secret: str | None = None) -> str:
     """Key ``value`` with the organisation's secret; the same input gives the same pseudonym."""
     key = (secret or os.environ.get(PSEUDONYM_SECRET_ENV) or _DEFAULT_SECRET).encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def pseudonymiser(secret: str | None = None) -> Callable[[str], str]:
+    """A function equal to ``pseudonymise(value, secret)`` with the key set up once (for bulk use)."""
+    key = (secret or os.environ.get(PSEUDONYM_SECRET_ENV) or _DEFAULT_SECRET).encode()
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def apply(value: str) -> str:
+        mac = keyed.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()[:16]
+
+    return apply
 
 
 def parse_personal_id(raw: str, *, today: date | None = None) -> ParsedPersonalId:

@@ -39,6 +39,18 @@ class Typfall(BaseModel):
         default_factory=dict,
         description="Selection attributes as codes: severity, work_load, procedure, course.",
     )
+    part_time: bool = Field(False, description="The maximum is for part-time sick leave (FMB 'deltid').")
+    open_ended: bool = Field(
+        False, description="The maximum is a lower bound ('4 weeks or longer'), derived at import."
+    )
+    surgical: bool = Field(False, description="The typfall selects on a performed operation.")
+    version: str | None = None
+    updated: date | None = Field(None, description="When Socialstyrelsen last updated the typfall.")
+
+    @property
+    def has_number(self) -> bool:
+        """True when the typfall states a maximum in days."""
+        return self.max_days is not None
 
 
 class FmbDecision(BaseModel):
@@ -58,3 +70,13 @@ class FmbDecision(BaseModel):
     unmatched_codes: tuple[str, ...] = Field((), description="Diagnosis codes with no FMB data.")
     table_source: str = ""
     table_date: date | None = Field(None, description="Date of the FMB data the table was made from.")
+    open_ended: bool = Field(False, description="The chosen maximum is a lower bound ('or longer').")
+    zero_policy: ZeroPolicy = ZeroPolicy.WEBCERT
+    zero_adjusted: bool = Field(False, description="A 0-day maximum was read as 7 days of self-report.")
+    candidates: tuple[str, ...] = Field((), description="Ids of the typfall considered (all matched).")
+
+    def table_age_years(self, today: date | None = None) -> float | None:
+        """Age of the FMB data in years (one decimal), for the evidence of a finding."""
+        if self.table_date is None:
+            return None
+        return round(((today or date.today()) - self.table_date).days / 365.25, 1)

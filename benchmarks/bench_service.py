@@ -1,0 +1,203 @@
+"""HTTP service latency and throughput on loopback, beside the in-process check it wraps.
+
+Run: ``python benchmarks/bench_service.py [--seconds 10] [--clients 8] [--workers 1 2]``.
+
+Starts ``intygscheck serve`` on 127.0.0.1 (a free port) in a subprocess, with the default
+rulesets, and drives ``POST /check`` with a typical certificate (a project fixture in RIVTA
+XML) from a bounded number of concurrent clients (threads, one keep-alive connection each)
+for a bounded time; then stops the server. Prints requests/s and p50/p90/p99 latency per
+configuration, and the in-process baseline — ``read_bytes`` + ``intygscheck.check`` of the
+same bytes, measured in this process — with the ratio of each p50/p99 to the baseline's.
+
+Only loopback traffic; every loop ends by itself (time-bounded), and the server is always
+terminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "fixtures" / "certificates" / "xml" / "ryggvark-2.xml"
+FALLBACK = REPO.parent / "shared" / "external" / "inera-fk7804" / "v1-transport" / "lisjp.xml"
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Latencies (seconds) of the successful requests, failures, and the wall time they took."""
+
+    name: str
+    latencies: list[float]
+    failures: int
+    wall: float
+
+    def percentile(self, p: float) -> float:
+        """The ``p``-th percentile latency in milliseconds (nearest rank)."""
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+    @property
+    def rate(self) -> float:
+        """Successful requests per second."""
+        return len(self.latencies) / self.wall
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    """``intygscheck serve`` in a subprocess, access log off, ready when ``/health`` answers."""
+    command = [
+        sys.executable,
+        "-c",
+        "from intygscheck.cli import main; main()",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"server exited: {server.stderr.read().decode() if server.stderr else ''}")
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError("server did not become ready within 90 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Terminate the server (and wait for it)."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def drive(name: str, port: int, body: bytes, clients: int, seconds: float) -> Measurement:
+    """``clients`` threads posting ``body`` back to back for ``seconds`` (after a short warm-up)."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    failures = [0] * clients
+    warmup_end = time.perf_counter() + 1.0
+    end = warmup_end + seconds
+    headers = {"content-type": "application/xml", "accept": "application/json"}
+
+    def client(slot: int) -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        try:
+            while True:
+                started = time.perf_counter()
+                if started >= end:
+                    return
+                connection.request("POST", "/check", body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                finished = time.perf_counter()
+                if started < warmup_end:
+                    continue
+                if response.status == 200:
+                    latencies[slot].append(finished - started)
+                else:
+                    failures[slot] += 1
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return Measurement(name, [x for part in latencies for x in part], sum(failures), seconds)
+
+
+def in_process(body: bytes, seconds: float) -> Measurement:
+    """The baseline: read the same bytes and check them with the default rulesets, one at a time."""
+    import intygscheck
+    from intygscheck.ingest import read_bytes
+
+    intygscheck.check(read_bytes(body, "bench"))  # compile the rulesets outside the timing
+    latencies: list[float] = []
+    start = time.perf_counter()
+    end = start + seconds
+    while (now := time.perf_counter()) < end:
+        intygscheck.check(read_bytes(body, "bench"))
+        latencies.append(time.perf_counter() - now)
+    return Measurement("in-process read_bytes + check (baseline)", latencies, 0, time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per configuration")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="server worker processes to try"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="check threads per worker")
+    parser.add_argument("--fixture", type=Path, default=FIXTURE if FIXTURE.exists() else FALLBACK)
+    args = parser.parse_args(argv)
+    body = args.fixture.read_bytes()
+    print(f"certificate: {args.fixture.name} ({len(body)} bytes); {os.cpu_count()} CPUs; default rulesets")
+
+    baseline = in_process(body, min(args.seconds, 5.0))
+    rows = [baseline]
+    for workers in args.workers:
+        port = free_port()
+        server = start_server(port, workers, args.threads)
+        try:
+            for clients in (1, args.clients):
+                rows.append(
+                    drive(
+                        f"HTTP, {workers} worker(s), {clients} client(s)", port, body, clients, args.seconds
+                    )
+                )
+        finally:
+            stop_server(server)
+
+    base_p50, base_p99 = baseline.percentile(50), baseline.percentile(99)
+    columns = ("req/s", "p50 ms", "p90 ms", "p99 ms", "x p50", "x p99", "fail")
+    print(f"{'configuration':<44} " + " ".join(f"{c:>8}" for c in columns))
+    for row in rows:
+        p50, p90, p99 = row.percentile(50), row.percentile(90), row.percentile(99)
+        print(
+            f"{row.name:<44} {row.rate:>8.0f} {p50:>8.2f} {p90:>8.2f} {p99:>8.2f} "
+            f"{p50 / base_p50:>8.2f} {p99 / base_p99:>8.2f} {row.failures:>8}"
+        )
+    print(f"mean in-process time per certificate: {statistics.fmean(baseline.latencies) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Phase one of a batch: read every record and spill certificates into patient partitions.
+
+Certificates are parsed in worker processes and written, as native JSON lines, into one of
+N partition files chosen by the patient's pseudonym — so every certificate of a patient lands
+in the same partition and sjukfall chaining stays correct when partitions are checked
+independently. Rejected records go straight to the error file. Memory stays flat: records
+stream through a bounded window of worker tasks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError
+from ..model import Certificate
+from .parallel import bounded_map
+from .sources import Parsed, Payload, Record, Rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Spilled:
+    """One record after parsing: its partition and native JSON line, or its error."""
+
+    source: str
+    partition: int
+    line: str | None
+    error: str | None
+
+
+def partition_of(certificate: Certificate, partitions: int) -> int:
+    """The partition of a certificate: by patient pseudonym (by id when there is no patient)."""
+    key = certificate.patient.key if certificate.patient else f"certificate:{certificate.id}"
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % partitions
+
+
+def spill_line(source: str, certificate: Certificate) -> str:
+    """The partition-file line for a certificate (source and native JSON)."""
+    return f'{{"source":{json.dumps(source, ensure_ascii=False)},"certificate":{certificate.model_dump_json()}}}'
+
+
+def parse_records(records: list[Record], partitions: int) -> list[Spilled]:
+    """Parse a chunk of records (runs in a worker process)."""
+    from ..ingest import read_bytes
+
+    out: list[Spilled] = []
+    for record in records:
+        if isinstance(record, Rejected):
+            out.append(Spilled(record.source, -1, None, record.reason))
+            continue
+        if isinstance(record, Parsed):
+            certificate = record.certificate
+        else:
+            assert isinstance(record, Payload)
+            try:
+                certificate = read_bytes(record.data, record.source)
+            except InputError as exc:
+                out.append(Spilled(record.source, -1, None, _reason(exc)))
+                continue
+            except Exception as exc:  # a reader bug must not lose the record
+                out.append(Spilled(record.source, -1, None, f"internal error while reading: {exc!r}"))
+                continue
+        out.append(Spilled(record.source, partition_of(certificate, partitions), spill_line(record.source, certificate), None))
+    return out
+
+
+def _reason(error: InputError) -> str:
+    where = str(error.position)
+    return f"{where}: {error.reason}" if where else error.reason
+
+
+class _Chunker:
+    """Picklable partial of :func:`parse_records` for a fixed partition count."""
+
+    def __init__(self, partitions: int) -> None:
+        self.partitions = partitions
+
+    def __call__(self, records: list[Record]) -> list[Spilled]:
+        return parse_records(records, self.partitions)
+
+
+def spill(
+    records: Iterable[Record],
+    part_files: list[IO[str]],
+    errors: IO[str],
+    *,
+    executor: Executor | None,
+    window: int,
+) -> Iterator[Spilled]:
+    """Parse ``records`` and write each to its partition file or to ``errors``; yield each outcome."""
+    for item in bounded_map(executor, _Chunker(len(part_files)), records, chunk_size=64, window=window):
+        if item.line is None:
+            errors.write(json.dumps({"source": item.source, "reason": item.error}, ensure_ascii=False) + "\n")
+        else:
+            part_files[item.partition].write(item.line + "\n")
+        yield item
+
+
+def open_partitions(folder: Path, count: int) -> list[IO[str]]:
+    """Open (truncate) the ``count`` partition files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [partition_path(folder, index).open("w", encoding="utf-8") for index in range(count)]
+
+
+def partition_path(folder: Path, index: int) -> Path:
+    """The file of partition ``index``."""
+    return folder / f"part-{index:04d}.ndjson"

@@ -1,0 +1,70 @@
+"""``intygscheck batch INPUT... --out DIR``: check many certificates and write the quality outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._app import app, fail
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Files, folders, zip archives, NDJSON files and CSV/Parquet extracts."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    ruleset: Annotated[
+        list[str] | None, typer.Option("--ruleset", "-r", help="Ruleset name or path (repeatable).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = 0,
+    partitions: Annotated[int, typer.Option(help="Patient partitions (more = less memory per task).")] = 32,
+    gap_days: Annotated[int, typer.Option(help="Largest gap in days that still chains a sjukfall.")] = 5,
+    care_provider: Annotated[
+        bool, typer.Option("--care-provider", help="Chain sjukfall per care provider (Intygsstatistik).")
+    ] = False,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip indicators, equality and HTML.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Check every certificate in INPUT..., chain sjukfall, and write results, errors, summary,
+    indicators, the gender-equality analysis and report.html to --out."""
+    from ..batch.runner import BatchOptions, run_batch
+    from ..cases import CaseScope
+
+    if engine not in ("local", "dask"):
+        fail(f"--engine must be local or dask, not {engine!r}")
+    if partitions < 1:
+        fail("--partitions must be at least 1")
+    options = BatchOptions(
+        rulesets=tuple(ruleset) if ruleset else None,
+        jobs=jobs or os.cpu_count() or 1,
+        partitions=partitions,
+        gap_days=gap_days,
+        case_scope=CaseScope.CARE_PROVIDER if care_provider else CaseScope.UNIT,
+        engine=engine,
+        scheduler=scheduler,
+        reports=not no_reports,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    if quiet:
+        summary = run_batch(inputs, out, options)
+    else:
+        from ._progress import phase_progress
+
+        with phase_progress() as report:
+            summary = run_batch(inputs, out, options, progress=report)
+    print(
+        f"{summary['inputs_read']} indata lästa: {summary['results']} resultat, {summary['errors']} fel"
+        + ("" if summary["complete"] else f", {summary['pending']} ej klara (kör igen för att fortsätta)")
+        + f" → {out}"
+    )
+    if not summary["complete"]:
+        raise typer.Exit(1)

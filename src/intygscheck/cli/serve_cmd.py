@@ -1,0 +1,72 @@
+"""``intygscheck serve``: run the HTTP service (FastAPI on uvicorn) for journal systems."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ._app import app, fail
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    ruleset: Annotated[
+        list[str] | None,
+        typer.Option("--ruleset", help="Ruleset name or file checked by default (repeatable)."),
+    ] = None,
+    max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted (413 above).")] = 256
+    * 1024,
+    timeout_ms: Annotated[int, typer.Option(help="Per-request time limit (503/504 above).")] = 2000,
+    allow_ruleset_paths: Annotated[
+        bool, typer.Option(help="Let requests name ruleset files by path (off: shipped rulesets only).")
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Check threads per worker.")] = 4,
+    log_level: Annotated[str, typer.Option(help="critical, error, warning, info or debug.")] = "info",
+    access_log: Annotated[
+        bool, typer.Option(help="Log one line per request (personnummer redacted).")
+    ] = True,
+) -> None:
+    """Serve POST /check, /check/batch, GET /rulesets, /health, /openapi.json and CDS Hooks."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from ..errors import IntygscheckError
+    from ..service.app import SETTINGS_ENV, create_app
+    from ..service.log_redaction import uvicorn_log_config
+    from ..service.settings import ServiceSettings
+
+    try:
+        settings = ServiceSettings(
+            host=host,
+            port=port,
+            rulesets=tuple(ruleset or ()),
+            max_body_bytes=max_body_bytes,
+            timeout_ms=timeout_ms,
+            allow_ruleset_paths=allow_ruleset_paths,
+            worker_threads=threads,
+        )
+    except ValidationError as exc:
+        fail(f"invalid option: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    try:
+        service = create_app(settings)  # compiles the rulesets: fail here, before listening
+    except IntygscheckError as exc:
+        fail(str(exc))
+    log_config = uvicorn_log_config(log_level)
+    if workers == 1:
+        uvicorn.run(service, host=host, port=port, log_config=log_config, access_log=access_log)
+        return
+    os.environ[SETTINGS_ENV] = settings.model_dump_json()
+    uvicorn.run(
+        "intygscheck.service.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config,
+        access_log=access_log,
+    )

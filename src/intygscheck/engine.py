@@ -1,0 +1,252 @@
+"""``check(certificate, rulesets, context) -> Result``: run compiled rules on one certificate.
+
+Thread-safe: rulesets are immutable once compiled and each check has its own evaluation
+environment. The sjukfall (``case``) and the FMB decision (``fmb``) are computed lazily, the
+first time a rule reads them, so rulesets that never read them pay nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .cases.models import Case
+from .errors import IntygscheckError
+from .model import Certificate
+from .rules.compiler import Env
+from .rules.loader import load_ruleset, resolve
+from .rules.ruleset import Category, Rule, Ruleset, Severity
+from .rules.templates import jsonable
+
+DEFAULT_RULESETS: tuple[str, ...] = ("fk7804-struktur", "komplettering", "fmb")
+"""The shipped rulesets ``check`` runs when none are named (those present in this install)."""
+
+
+class Location(BaseModel):
+    """Where a finding points: a model field path and, for text rules, a ``[start, end)`` span."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str | None = None
+    span: tuple[int, int] | None = None
+
+
+class Finding(BaseModel):
+    """One rule that fired on a certificate, with what it saw and where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    title: str
+    severity: Severity
+    category: Category
+    questions: tuple[str, ...]
+    messages: dict[str, str] = Field(description="The message in Swedish (sv) and English (en).")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="The values the rule read, by path.")
+    location: Location = Location()
+    ruleset: str
+    references: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def message(self, lang: str = "sv") -> str:
+        """The message in ``lang`` (``sv`` or ``en``), falling back to Swedish."""
+        return self.messages.get(lang) or self.messages.get("sv", "")
+
+
+class RulesetRef(BaseModel):
+    """A ruleset a result came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+
+
+class Result(BaseModel):
+    """The findings for one certificate and the rulesets (with versions) that produced them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str | None = None
+    certificate_id: str
+    rulesets: tuple[RulesetRef, ...]
+    findings: tuple[Finding, ...]
+    lang: str = "sv"
+
+    def worst(self) -> Severity | None:
+        """The most serious severity among the findings (None without findings)."""
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know beyond the certificate: the patient's other certificates and options.
+
+    ``case`` is a precomputed sjukfall (e.g. from :func:`intygscheck.cases.cases_by_id` in a batch);
+    when given, the engine uses it instead of building one from ``others``.
+    """
+
+    others: tuple[Certificate, ...] = ()
+    case: Case | None = None
+    gap_days: int = 5
+    case_scope: str | None = None
+    fmb_mode: str | None = None
+    zero_policy: str | None = None
+
+
+class RuleEvaluationError(IntygscheckError):
+    """A rule failed while evaluating (a value of an unexpected type): names the rule and place."""
+
+    def __init__(self, rule: Rule, reason: str) -> None:
+        self.rule = rule
+        super().__init__(f"{rule.file}:{rule.line}: rule '{rule.id}' failed: {reason}")
+
+
+RulesetSpec = str | Path | Ruleset
+
+
+def check(
+    certificate: Certificate,
+    rulesets: Sequence[RulesetSpec] | RulesetSpec | None = None,
+    context: CheckContext | Iterable[Certificate] | None = None,
+    *,
+    lang: str = "sv",
+    source: str | None = None,
+) -> Result:
+    """Check ``certificate`` with ``rulesets`` (names, paths or :class:`Ruleset` s; None: the defaults).
+
+    ``context`` gives the patient's other certificates (for the sjukfall) and options, as a
+    :class:`CheckContext` or a plain iterable of certificates. ``lang`` is the language a
+    renderer shows by default; every finding carries both Swedish and English messages.
+    """
+    loaded = load_all(rulesets)
+    ctx = context if isinstance(context, CheckContext) else CheckContext(others=tuple(context or ()))
+    env = Env(certificate, _case_provider(certificate, ctx), _fmb_provider(certificate, ctx))
+    signed = certificate.signed_date
+    findings: list[Finding] = []
+    for rule, ruleset_name in _plan(loaded):
+        if not rule.applies_on(signed):
+            continue
+        try:
+            fired = rule.condition(env) is True
+            if fired:
+                findings.append(_finding(rule, env, ruleset_name))
+        except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError) as exc:
+            raise RuleEvaluationError(rule, f"{type(exc).__name__}: {exc}") from exc
+    return Result(
+        source=source,
+        certificate_id=certificate.id,
+        rulesets=tuple(RulesetRef(name=r.name, version=r.version) for r in loaded),
+        findings=tuple(findings),
+        lang=lang,
+    )
+
+
+def load_all(rulesets: Sequence[RulesetSpec] | RulesetSpec | None) -> tuple[Ruleset, ...]:
+    """The compiled rulesets for ``rulesets`` (None: the shipped defaults that exist)."""
+    if rulesets is None:
+        return tuple(load_ruleset(name) for name in default_ruleset_names())
+    if isinstance(rulesets, str | Path | Ruleset):
+        rulesets = [rulesets]
+    return tuple(load_ruleset(spec) for spec in rulesets)
+
+
+def default_ruleset_names() -> tuple[str, ...]:
+    """The names in :data:`DEFAULT_RULESETS` that this installation ships."""
+    return tuple(name for name in DEFAULT_RULESETS if resolve(name, None) is not None)
+
+
+_PLANS: dict[tuple[int, ...], tuple[tuple[Ruleset, ...], tuple[tuple[Rule, str], ...]]] = {}
+
+
+def _plan(rulesets: tuple[Ruleset, ...]) -> tuple[tuple[Rule, str], ...]:
+    """Rules to run, each once: a rule id in several rulesets runs in the last one's version."""
+    key = tuple(id(r) for r in rulesets)
+    cached = _PLANS.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], rulesets, strict=True)):
+        return cached[1]
+    chosen: dict[str, tuple[Rule, str]] = {}
+    for ruleset in rulesets:
+        for rule in ruleset.rules:
+            chosen.pop(rule.id, None)
+            chosen[rule.id] = (rule, ruleset.name)
+    plan = tuple(chosen.values())
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    _PLANS[key] = (rulesets, plan)
+    return plan
+
+
+def _case_provider(certificate: Certificate, ctx: CheckContext) -> Any:
+    if ctx.case is not None:
+        precomputed = ctx.case
+        return lambda: precomputed
+
+    def case() -> Any:
+        from .cases import CaseScope, case_for
+
+        scope = CaseScope(ctx.case_scope) if ctx.case_scope else CaseScope.UNIT
+        return case_for(certificate, ctx.others, gap_days=ctx.gap_days, scope=scope)
+
+    return case
+
+
+def _fmb_provider(certificate: Certificate, ctx: CheckContext) -> Any:
+    def fmb() -> Any:
+        from .terminology.fmb import FmbMode, ZeroPolicy, decide
+
+        options: dict[str, Any] = {}
+        if ctx.fmb_mode:
+            options["mode"] = FmbMode(ctx.fmb_mode)
+        if ctx.zero_policy:
+            options["zero_policy"] = ZeroPolicy(ctx.zero_policy)
+        return decide(certificate, **options)
+
+    return fmb
+
+
+def _finding(rule: Rule, env: Env, ruleset_name: str) -> Finding:
+    evidence = {path: jsonable(read(env)) for path, read in rule.evidence}
+    messages: dict[str, str] = {}
+    for lang, template in rule.messages.items():
+        messages[lang] = template.render(env, lang)
+        for part in template.parts:
+            if not isinstance(part, str) and part[0] not in evidence:
+                evidence[part[0]] = jsonable(part[1](env))
+    location = Location(path=rule.location_path)
+    for match in rule.text_matches:
+        text = match.text(env)
+        span = match.search(text) if isinstance(text, str) else None
+        if span is not None:
+            location = Location(path=match.path, span=span)
+            break
+    return Finding(
+        rule=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        category=rule.category,
+        questions=rule.questions,
+        messages=messages,
+        evidence=evidence,
+        location=location,
+        ruleset=ruleset_name,
+        references=rule.references,
+        tags=rule.tags,
+    )
+
+
+__all__ = [
+    "DEFAULT_RULESETS",
+    "CheckContext",
+    "Finding",
+    "Location",
+    "Result",
+    "RuleEvaluationError",
+    "RulesetRef",
+    "check",
+    "load_all",
+]

@@ -1,0 +1,318 @@
+"""The HTTP service: a thin FastAPI layer over :func:`intygscheck.check`.
+
+``create_app(settings)`` compiles the rulesets once, then every request only reads its
+body (within the size limit), runs reader + check + renderer as one job in the thread pool
+(within the time limit), and answers with the JSON result, a FHIR ``OperationOutcome`` or
+CDS Hooks cards. Errors always have the body ``{"error": {code, message, position}}``.
+
+Endpoints: ``POST /check``, ``POST /check/batch``, ``GET /rulesets``, ``GET /health``,
+``GET /cds-services``, ``POST /cds-services/{id}``, ``GET /openapi.json`` (and ``/docs``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request, Response
+
+from .. import __version__
+from ..engine import Result, RuleEvaluationError, check
+from ..report.operation_outcome import render_operation_outcome
+from . import cds_hooks
+from .body import read_body
+from .catalogue import Catalogue
+from .errors import ServiceError, error_body, install_error_handlers, preferred_language
+from .inputs import (
+    CheckRequest,
+    parse_json,
+    read_batch,
+    read_certificate,
+    read_envelope,
+    read_item,
+    ruleset_names,
+)
+from .log_redaction import install_log_redaction
+from .media import ENVELOPE_TYPE, FHIR_JSON, JSON, BodyKind, body_kind, negotiate
+from .rulesets import RulesetRegistry
+from .runner import Runner
+from .settings import ServiceSettings
+
+log = logging.getLogger("intygscheck.service")
+
+SETTINGS_ENV = "INTYGSCHECK_SERVICE_SETTINGS"
+"""Environment variable carrying the settings (JSON) to worker processes started by uvicorn."""
+
+_CERTIFICATE_BODY: dict[str, Any] = {
+    "required": True,
+    "description": (
+        "One certificate: RIVTA RegisterCertificate XML, FHIR R4 JSON (QuestionnaireResponse or Bundle) "
+        f"or native JSON; or, as `{ENVELOPE_TYPE}`, an envelope "
+        '`{"certificate": ..., "context": [earlier certificates], "rulesets": [names]}` whose certificates '
+        "are JSON objects (native or FHIR) or RIVTA XML strings."
+    ),
+    "content": {
+        "application/xml": {"schema": {"type": "string"}},
+        "text/xml": {"schema": {"type": "string"}},
+        FHIR_JSON: {"schema": {"type": "object", "required": ["resourceType"]}},
+        JSON: {"schema": {"$ref": "#/components/schemas/Certificate"}},
+        ENVELOPE_TYPE: {"schema": {"$ref": "#/components/schemas/CheckEnvelope"}},
+    },
+}
+
+_BATCH_BODY: dict[str, Any] = {
+    "required": True,
+    "description": (
+        '`{"items": [...], "rulesets": [names]}` or a bare list; each item is a certificate (native or FHIR '
+        'object, or RIVTA XML string) or an envelope `{"certificate": ..., "context": [...]}`.'
+    ),
+    "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckBatch"}}},
+}
+
+_ERROR = {"model": None, "content": {JSON: {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, **_ERROR}
+    for status, text in {
+        400: "Unreadable input (malformed XML or JSON, XXE, not a certificate)",
+        403: "A ruleset path was named but paths are not allowed",
+        406: "No acceptable response type",
+        408: "The body did not arrive in time",
+        413: "Body or list over the limit",
+        415: "Unsupported content type",
+        422: "Invalid query parameters",
+        503: "Saturated: the check did not start within the time limit",
+        504: "The check did not finish within the time limit",
+    }.items()
+}
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The service for ``settings``; compiles every ruleset it may use before returning."""
+    settings = settings or ServiceSettings()
+    install_log_redaction()
+    registry = RulesetRegistry(settings.rulesets, allow_paths=settings.allow_ruleset_paths)
+    runner = Runner(settings.worker_threads, settings.timeout_seconds)
+    catalogue_json = registry.catalogue.model_dump_json().encode()
+    discovery_json = json.dumps(cds_hooks.discovery(settings.cds_service_id, settings.cds_hook)).encode()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+
+    app = FastAPI(
+        title="intygscheck",
+        version=__version__,
+        description=(
+            "Kontroll av läkarintyg för sjukpenning (FK 7804) — checks FK 7804 certificates: "
+            "completion-request predictions, FMB, structure. CDS Hooks 2.0 at /cds-services."
+        ),
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    install_error_handlers(app)
+    app.state.settings = settings
+    app.state.registry = registry
+
+    @app.post(
+        "/check",
+        summary="Check one certificate",
+        response_class=Response,
+        openapi_extra={"requestBody": _CERTIFICATE_BODY},
+        responses={
+            200: {
+                "description": "The result (JSON), or an OperationOutcome for Accept: application/fhir+json",
+                "content": {
+                    JSON: {"schema": {"$ref": "#/components/schemas/Result"}},
+                    FHIR_JSON: {"schema": {"type": "object"}},
+                },
+            },
+            **_ERRORS,
+        },
+    )
+    async def check_one(
+        request: Request,
+        rulesets: Annotated[
+            list[str] | None,
+            Query(description="Ruleset names (repeat or comma-separate); default: the service's rulesets."),
+        ] = None,
+    ) -> Response:
+        kind = body_kind(request.headers.get("content-type"))
+        answer_type = negotiate(request.headers.get("accept"))
+        lang = preferred_language(request)
+        query_names = _split(rulesets)
+        registry.validate(query_names)
+        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
+
+        def job() -> bytes:
+            if kind is BodyKind.ENVELOPE:
+                parsed = read_envelope(data, settings.max_context_items)
+            else:
+                parsed = CheckRequest(read_certificate(data, kind))
+            result = _check(registry, parsed, query_names, lang)
+            if answer_type == FHIR_JSON:
+                return render_operation_outcome(result, lang=lang).encode()
+            return result.model_dump_json().encode()
+
+        return Response(await runner.run(job), media_type=answer_type)
+
+    @app.post(
+        "/check/batch",
+        summary="Check many certificates",
+        response_class=Response,
+        openapi_extra={"requestBody": _BATCH_BODY},
+        responses={
+            200: {
+                "description": "One entry per item, in order: its result, or its error",
+                "content": {JSON: {"schema": {"$ref": "#/components/schemas/BatchResults"}}},
+            },
+            **_ERRORS,
+        },
+    )
+    async def check_batch(
+        request: Request,
+        rulesets: Annotated[list[str] | None, Query(description="Ruleset names for every item.")] = None,
+    ) -> Response:
+        body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
+        negotiate(request.headers.get("accept"), (JSON,))
+        lang = preferred_language(request)
+        query_names = _split(rulesets)
+        registry.validate(query_names)
+        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
+
+        def job() -> bytes:
+            entries, body_names = read_batch(data, settings.max_batch_items, settings.max_context_items)
+            default_names = query_names or ruleset_names(body_names, "body")
+            parts: list[bytes] = []
+            for index, entry in enumerate(entries):
+                if isinstance(entry, ServiceError):
+                    parts.append(_batch_error(index, entry, lang))
+                    continue
+                try:
+                    result = _check(registry, entry, default_names, lang)
+                except ServiceError as exc:
+                    parts.append(_batch_error(index, exc, lang))
+                    continue
+                parts.append(b'{"index":%d,"result":%s}' % (index, result.model_dump_json().encode()))
+            return b'{"results":[' + b",".join(parts) + b"]}"
+
+        return Response(await runner.run(job), media_type=JSON)
+
+    @app.get("/rulesets", summary="Rulesets and their rule catalogue", response_model=Catalogue)
+    async def list_rulesets() -> Response:
+        return Response(catalogue_json, media_type=JSON)
+
+    @app.get("/health", summary="Liveness and what is loaded")
+    async def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "rulesets": [f"{r.name} {r.version}" for r in registry.catalogue.rulesets if r.default],
+        }
+
+    @app.get("/cds-services", summary="CDS Hooks discovery")
+    async def cds_discovery() -> Response:
+        return Response(discovery_json, media_type=JSON)
+
+    @app.post(
+        "/cds-services/{service_id}",
+        summary="CDS Hooks service: cards for a draft FK 7804",
+        response_class=Response,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {JSON: {"schema": {"$ref": "#/components/schemas/CdsHookRequest"}}},
+            }
+        },
+        responses={
+            200: {"description": "CDS Hooks cards", "content": {JSON: {"schema": {"type": "object"}}}},
+            412: {"description": "No draft certificate in context or prefetch", **_ERROR},
+            **_ERRORS,
+        },
+    )
+    async def cds_service(request: Request, service_id: str) -> Response:
+        if service_id != settings.cds_service_id:
+            raise ServiceError(
+                404, "not_found", f"Ingen CDS-tjänst {service_id!r}.", f"No CDS service {service_id!r}."
+            )
+        body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
+        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
+
+        def job() -> bytes:
+            hook = cds_hooks.read_hook_request(parse_json(data), settings.max_context_items)
+            parsed = CheckRequest(
+                read_item(hook.draft, hook.draft_label),
+                tuple(cds_hooks.read_context(hook.previous)),
+            )
+            result = _check(registry, parsed, None, "sv")
+            return json.dumps(
+                {"cards": cds_hooks.cards(result, hook.hook_instance)}, ensure_ascii=False
+            ).encode()
+
+        return Response(await runner.run(job), media_type=JSON)
+
+    _add_schemas(app)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for settings in :data:`SETTINGS_ENV` (how ``serve --workers N`` starts each worker)."""
+    raw = os.environ.get(SETTINGS_ENV)
+    return create_app(ServiceSettings.model_validate_json(raw) if raw else None)
+
+
+def _check(
+    registry: RulesetRegistry, request: CheckRequest, names: tuple[str, ...] | None, lang: str
+) -> Result:
+    """Run the library's check: the request's own ruleset names win over the query's."""
+    rulesets = registry.resolve(request.rulesets or names)
+    try:
+        return check(request.certificate, rulesets, request.context, lang=lang)
+    except RuleEvaluationError as exc:
+        # A rule that cannot evaluate a certificate is a ruleset bug, not the client's: 500,
+        # naming the rule (the error text may quote certificate values, so it is not logged).
+        log.error("rule %s failed with %s", exc.rule.id, type(exc.__cause__).__name__)
+        raise ServiceError(
+            500,
+            "rule_failed",
+            f"Regeln {exc.rule.id} kunde inte utvärderas.",
+            f"Rule {exc.rule.id} could not be evaluated.",
+        ) from None
+
+
+def _split(values: list[str] | None) -> tuple[str, ...] | None:
+    """Repeated and comma-separated query values as one tuple (``None`` when absent)."""
+    if not values:
+        return None
+    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    return names or None
+
+
+def _batch_error(index: int, error: ServiceError, lang: str) -> bytes:
+    """One failed batch entry."""
+    body = error_body(error.code, error.message(lang), error.position)
+    return json.dumps({"index": index, **body}, ensure_ascii=False).encode()
+
+
+def _add_schemas(app: FastAPI) -> None:
+    """Put the request and response schemas the raw-body endpoints refer to into the OpenAPI document."""
+    from .schemas import component_schemas
+
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(component_schemas())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+__all__ = ["SETTINGS_ENV", "create_app", "create_app_from_env"]
