@@ -197,4 +197,5 @@ def certificates(draw: st.DrawFn) -> Certificate:
         other_information=draw(optional_texts),
         contact=ContactWish(wanted=draw(st.none() | st.booleans()), reason=draw(optional_texts)),
         relations=tuple(draw(st.lists(relations, max_size=2))),
+        withdrawn_answers=tuple(draw(st.lists(st.just("30"), max_size=1))),
     )

@@ -229,10 +229,11 @@ def test_smittbararpenning_true_and_false() -> None:
     assert _read("scenarios__pass-smittskydd-false.xml").smittbararpenning is False
 
 
-def test_withdrawn_occupation_code_is_kept() -> None:
+def test_answer_to_withdrawn_question_30_is_kept_as_its_id() -> None:
     c = _read("scenarios__fail-sysselsattningArbetsmarknadsProgramBordeInteFinnas.xml")
     assert c.occupations == (Occupation.ARBETSSOKANDE,)
     assert c.work_tasks is None
+    assert c.withdrawn_answers == ("30",)
 
 
 def test_prefill_document_reads_into_fk7804_v2() -> None:

@@ -54,7 +54,9 @@ def certificate(
     )
 
 
-def fmb_findings(cert: Certificate, others: tuple[Certificate, ...] = (), mode: str = "webcert") -> list[Finding]:
+def fmb_findings(
+    cert: Certificate, others: tuple[Certificate, ...] = (), mode: str = "webcert"
+) -> list[Finding]:
     result = intygscheck.check(cert, ["fmb"], CheckContext(others=others, fmb_mode=mode))
     return list(result.findings)
 
@@ -75,7 +77,9 @@ def lumbago_chain(unit_of_third: str = "SE-ENHET-A") -> tuple[Certificate, Certi
 def test_only_the_third_certificate_of_a_lumbago_case_exceeds_two_weeks(mode: str) -> None:
     first, second, third = lumbago_chain()
     everyone = (first, second, third)
-    found = {c.id: exceedances(fmb_findings(c, tuple(o for o in everyone if o is not c), mode)) for c in everyone}
+    found = {
+        c.id: exceedances(fmb_findings(c, tuple(o for o in everyone if o is not c), mode)) for c in everyone
+    }
     assert found["rygg-1"] == [] and found["rygg-2"] == []
     (finding,) = found["rygg-3"]
     assert finding.rule == "FMB-32-OVERSKRIDEN-UTAN-MOTIVERING"
@@ -99,7 +103,9 @@ def test_a_single_certificate_over_the_maximum_says_it_is_this_certificate_only(
 
 def test_myocardial_infarction_four_plus_four_weeks_at_half_time_is_flagged_on_the_second() -> None:
     first = certificate("hjarta-1", date(2025, 1, 6), 28, code="I214", text="Hjärtinfarkt")
-    second = certificate("hjarta-2", date(2025, 2, 3), 28, code="I214", text="Hjärtinfarkt", grade=Grade.HALFTEN)
+    second = certificate(
+        "hjarta-2", date(2025, 2, 3), 28, code="I214", text="Hjärtinfarkt", grade=Grade.HALFTEN
+    )
     assert exceedances(fmb_findings(first, (second,))) == []
     (finding,) = exceedances(fmb_findings(second, (first,)))
     assert finding.evidence["case.total_days"] == 56 and finding.evidence["fmb.max_days"] == 28
@@ -112,13 +118,17 @@ def test_myocardial_infarction_four_plus_four_weeks_at_half_time_is_flagged_on_t
     [None, "Se ovan.", "Enl. FMB.", "-", "Överskrider inte FMB.", "Behöver mer tid.", "Se ovan, enligt FMB."],
 )
 def test_an_empty_or_boilerplate_motivation_gives_a_warning_naming_37(motivation: str | None) -> None:
-    (finding,) = exceedances(fmb_findings(certificate("rygg-floskel", date(2025, 3, 3), 21, motivation=motivation)))
+    (finding,) = exceedances(
+        fmb_findings(certificate("rygg-floskel", date(2025, 3, 3), 21, motivation=motivation))
+    )
     assert finding.severity == "warning" and "37" in finding.questions
 
 
 def test_a_real_motivation_gives_an_info_that_still_counts_as_an_exceedance() -> None:
     motivation = "Tungt fysiskt arbete med dagliga förflyttningar av patienter, kan inte omplaceras."
-    (finding,) = exceedances(fmb_findings(certificate("rygg-motiv", date(2025, 3, 3), 21, motivation=motivation)))
+    (finding,) = exceedances(
+        fmb_findings(certificate("rygg-motiv", date(2025, 3, 3), 21, motivation=motivation))
+    )
     assert finding.rule == "FMB-32-OVERSKRIDEN-MOTIVERAD"
     assert finding.severity == "info" and finding.questions == ("32",)
 
@@ -159,3 +169,12 @@ def test_cli_builds_the_sjukfall_from_the_files_whatever_their_order() -> None:
     assert forward["ryggvark-3.xml"] == ["FMB-32-OVERSKRIDEN-MOTIVERAD"]
     alone = _cli_findings([XML / "ryggvark-2.xml"])
     assert alone["ryggvark-2.xml"] == []
+
+
+def test_the_committed_rule_catalogue_is_up_to_date() -> None:
+    from intygscheck.report.rules_doc import render_catalogue
+
+    committed = (REPO / "docs" / "rules-fmb.md").read_text(encoding="utf-8")
+    assert render_catalogue([intygscheck.load_ruleset("fmb")], "sv") == committed, (
+        "run: intygscheck rules doc fmb --out docs/rules-fmb.md"
+    )

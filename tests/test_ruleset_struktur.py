@@ -30,6 +30,7 @@ from intygscheck.model import (
     parse_personal_id,
 )
 from intygscheck.rules import Ruleset, Severity, load_ruleset
+from intygscheck.rules.examples import run_examples
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 V1 = SHARED / "external" / "inera-fk7804" / "v1-transport"
@@ -75,23 +76,13 @@ ERROR_EXPECTED: dict[str, tuple[str, str]] = {
     "scenarios__fail-sysselsattningNuvarandeArbeteBordeInteFinnas.xml": ("29", "S-29-UTAN-NUVARANDE-ARBETE"),
     "scenarios__fail-sysselsattningNuvarandeArbeteWhitespaces.xml": ("29", "S-29-SAKNAS"),
     "scenarios__fail-sysselsattningSaknas.xml": ("28", "S-28-SAKNAS"),
+    "scenarios__fail-sysselsattningArbetsmarknadsProgramBordeInteFinnas.xml": ("28", "S-28-UTGANGEN-FRAGA"),
     # Inera files outside the scenarios__pass/fail naming
     "scenarios__sjukskrivningOverlappandePerioder.xml": ("32", "S-32-OVERLAPP"),
     "failingSjukskrivningHeltNedsattOchOmArbetstidsforlaggning.xml": ("33", "S-33-UTAN-DELTID"),
     "prognosMedDelfraga39-2.xml": ("39", "S-39-GRUND-I-V1"),
 }
 """Files that must give an error finding naming the question, from the rule for the defect."""
-
-NOT_DETECTED: dict[str, str] = {
-    "scenarios__fail-sysselsattningArbetsmarknadsProgramBordeInteFinnas.xml": (
-        "The only defect is an answer to question 30 (description of the withdrawn labour-market "
-        "programme; Inera's lisjp.v1.sch allows no svar id 30). The reader drops svar 30 "
-        "(ingest/rivta_answers.py WITHDRAWN) and the model has no field for it, so no rule can see "
-        "it. Needs the reader to reject svar 30 or keep it in the model (notes/reader-requests.md). "
-        "Strict xfail: when either lands, move the file to ERROR_EXPECTED or REJECTED_BY_READER."
-    ),
-}
-"""Fail files this ruleset cannot detect with the reader as it is, and why."""
 
 REJECTED_BY_READER: dict[str, str] = {
     # Justified: neither can be represented in the model, and Inera rejects both.
@@ -120,11 +111,11 @@ def _errors(name: str, ruleset: Ruleset) -> list[Finding]:
 
 def test_every_inera_v1_file_has_an_expected_outcome() -> None:
     names = {path.name for path in V1.glob("*.xml")}
-    covered = set(ERROR_EXPECTED) | set(NOT_DETECTED) | set(REJECTED_BY_READER) | set(NO_ERROR_EXPECTED)
+    covered = set(ERROR_EXPECTED) | set(REJECTED_BY_READER) | set(NO_ERROR_EXPECTED)
     assert len(names) == 53
     assert names == covered
     fail_files = {name for name in names if name.startswith("scenarios__fail-")}
-    assert fail_files <= set(ERROR_EXPECTED) | set(NOT_DETECTED)
+    assert fail_files <= set(ERROR_EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(ERROR_EXPECTED))
@@ -133,12 +124,6 @@ def test_inera_failing_file_gives_an_error_on_its_question(name: str, struktur: 
     errors = _errors(name, struktur)
     assert any(question in f.questions for f in errors), [(f.rule, f.questions) for f in errors]
     assert rule_id in {f.rule for f in errors}
-
-
-@pytest.mark.parametrize("name", sorted(NOT_DETECTED))
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="reader drops svar 30; see NOT_DETECTED")
-def test_inera_failing_file_with_question_30_gives_an_error(name: str, struktur: Ruleset) -> None:
-    assert any("28" in f.questions or "30" in f.questions for f in _errors(name, struktur))
 
 
 @pytest.mark.parametrize("name", sorted(NO_ERROR_EXPECTED))
@@ -260,3 +245,12 @@ def test_every_rule_names_questions_and_has_both_kinds_of_example(struktur: Rule
         assert rule.questions or rule.id == "S-PNR-KONTROLLSIFFRA", rule.id
         assert {e.expect for e in rule.examples} == {"fires", "passes"}, rule.id
         assert rule.references, rule.id
+
+
+def test_every_example_in_the_ruleset_holds_and_covers_every_rule_and_condition() -> None:
+    report = run_examples("fk7804-struktur")
+    assert [(f.rule_id, f.name, f.error) for f in report.failures] == []
+    assert report.passed
+    assert report.untested_rules == () and report.never_fired == ()
+    assert report.rule_coverage == 1.0
+    assert [(c.owner, c.text) for c in report.never_true] == []

@@ -229,6 +229,8 @@ def test_openapi_describes_every_endpoint_and_body_type(client: TestClient) -> N
         schemas
     )
     assert "findings" in schemas["Result"]["properties"]
+    parameter = next(p for p in document["paths"]["/check"]["post"]["parameters"] if p["name"] == "rulesets")
+    assert "servicetest" in parameter["schema"]["items"]["enum"]  # only compiled names, paths are off
 
 
 def test_query_names_a_ruleset_the_service_compiled(client: TestClient) -> None:

@@ -10,23 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .evaluate import PartitionJob, evaluate_partition
+from .evaluate import PartitionJob, PartitionOutcome, evaluate_partition
 
 
-def run_on_dask(jobs: Sequence[PartitionJob], scheduler: str | None, on_done: Callable[[int], None]) -> None:
-    """Check ``jobs`` on the cluster at ``scheduler`` (None: a temporary ``LocalCluster``)."""
+def run_on_dask(
+    jobs: Sequence[PartitionJob],
+    scheduler: str | None,
+    on_done: Callable[[PartitionOutcome], None],
+    *,
+    workers: int = 2,
+) -> None:
+    """Check ``jobs`` on the cluster at ``scheduler`` (None: a temporary ``LocalCluster`` of
+    ``workers`` single-threaded worker processes, closed afterwards)."""
     from distributed import Client, LocalCluster, as_completed
 
+    if not jobs:
+        return
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster if cluster is not None else scheduler)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     try:
-        futures = client.map(evaluate_partition, list(jobs), pure=False)
-        for done, future in enumerate(as_completed(futures), start=1):
-            future.result()
-            on_done(done)
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = client.map(evaluate_partition, list(jobs), pure=False)
+            try:
+                for future in as_completed(futures):
+                    on_done(future.result())
+            finally:
+                client.cancel(futures)
     finally:
-        client.close()
         if cluster is not None:
             cluster.close()

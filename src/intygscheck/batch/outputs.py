@@ -21,20 +21,29 @@ if TYPE_CHECKING:
     from .runner import BatchOptions
 
 
-def assemble_outputs(out: Path, work: Path, *, options: BatchOptions) -> dict[str, Any]:
-    """Write results, errors, summary (and, for a complete run, the aggregates); return the summary."""
+def assemble_outputs(out: Path, work: Path, *, options: BatchOptions, final: bool = True) -> dict[str, Any]:
+    """Write results, errors, summary (and, for a complete run, the aggregates); return the summary.
+
+    ``final=False`` writes an intermediate state, always marked incomplete, and no aggregates.
+    """
     spill_counts = _read_json(work / "spill.json")
     outcomes = _completed(work, options.partitions)
-    _concatenate(out / "results.ndjson", [work / "results" / f"results-{o.index:04d}.ndjson" for o in outcomes])
+    _concatenate(
+        out / "results.ndjson", [work / "results" / f"results-{o.index:04d}.ndjson" for o in outcomes]
+    )
     _concatenate(
         out / "errors.ndjson",
-        [work / "spill-errors.ndjson", *(work / "results" / f"errors-{o.index:04d}.ndjson" for o in outcomes)],
+        # The reading errors count only once reading is complete (a partial spill is redone).
+        [
+            *([work / "spill-errors.ndjson"] if spill_counts else []),
+            *(work / "results" / f"errors-{o.index:04d}.ndjson" for o in outcomes),
+        ],
     )
     results = sum(o.results for o in outcomes)
     check_errors = sum(o.errors for o in outcomes)
     rejected = spill_counts.get("rejected", 0)
     certificates = spill_counts.get("certificates", 0)
-    complete = bool(spill_counts) and len(outcomes) == options.partitions
+    complete = final and bool(spill_counts) and len(outcomes) == options.partitions
     hits: Counter[str] = Counter()
     hits_by_ruleset: Counter[str] = Counter()
     versions: dict[str, str] = {}
@@ -62,12 +71,19 @@ def assemble_outputs(out: Path, work: Path, *, options: BatchOptions) -> dict[st
             "engine": options.engine,
         },
     }
+    _write_summary(out, summary)  # before the aggregates: results and counts stand on their own
     if complete and options.reports:
         from .aggregates import write_aggregates
 
         summary["aggregates"] = write_aggregates(out, summary)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_summary(out, summary)
     return summary
+
+
+def _write_summary(out: Path, summary: dict[str, Any]) -> None:
+    temporary = out / "summary.json.tmp"
+    temporary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(out / "summary.json")
 
 
 def _completed(work: Path, partitions: int) -> list[PartitionOutcome]:

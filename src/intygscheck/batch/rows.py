@@ -8,6 +8,7 @@ person: the patient is the keyed pseudonym.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from ..cases import Case
@@ -28,7 +29,7 @@ def age_band(age: int | None, edges: tuple[int, ...] = AGE_BAND_EDGES) -> str | 
         return None
     if age < edges[0]:
         return f"<{edges[0]}"
-    for low, high in zip(edges, edges[1:], strict=False):
+    for low, high in pairwise(edges):
         if age < high:
             return f"{low}-{high - 1}"
     return f"{edges[-1]}+"

@@ -19,19 +19,26 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..cases import CaseScope
 from .evaluate import PartitionJob, PartitionOutcome, evaluate_partition
 from .outputs import assemble_outputs
-from .sources import iter_records
+from .sources import ARCHIVE_SUFFIXES, EXTRACT_SUFFIXES, NDJSON_SUFFIXES, iter_input_files, iter_records
 from .spill import open_partitions, partition_path, spill
 
 WORK_FOLDER = ".work"
+READING = "läser"
+CHECKING = "kontrollerar"
+PROGRESS_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ class BatchOptions:
 
 
 Progress = Callable[[str, int, int | None], None]
-"""A progress callback: (phase, done, total or None)."""
+"""A progress callback: (phase, done, total or None), counting records while reading and
+certificates while checking, so a caller can show a rate and the time left."""
 
 
 def run_batch(
@@ -59,32 +67,93 @@ def run_batch(
     *,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run a whole batch; returns the summary that is also written to ``summary.json``."""
+    """Run a whole batch; returns the summary that is also written to ``summary.json``.
+
+    Raises :class:`~intygscheck.rules.errors.RulesetError` before reading anything when a
+    ruleset does not load. Interrupted (``KeyboardInterrupt``, a worker failure), it still
+    writes the partial outputs and then re-raises.
+    """
+    from ..engine import load_all
+
     options = options or BatchOptions()
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     work = out / WORK_FOLDER
-    fingerprint = _fingerprint(inputs, options)
+    # Compiled and loaded once here: forked worker processes inherit them.
+    loaded = load_all(options.rulesets)
+    _warm_up()
+    fingerprint = _fingerprint(inputs, options, out, [(r.name, r.version) for r in loaded])
     _reset_if_changed(work, fingerprint)
     report = progress or (lambda phase, done, total: None)
-    try:
-        _spill_phase(inputs, work, options, report)
-        _check_phase(work, options, report)
-    finally:
-        summary = assemble_outputs(out, work, options=options)
+    # Outputs describe this run from the start (incomplete until the end), so a process that
+    # is killed outright never leaves an earlier run's outputs looking like this run's.
+    assemble_outputs(out, work, options=options, final=False)
+    with _terminate_as_interrupt():
+        try:
+            _spill_phase(inputs, work, options, report, exclude=out)
+            assemble_outputs(out, work, options=options, final=False)
+            _check_phase(work, options, report)
+        finally:
+            summary = assemble_outputs(out, work, options=options)
     return summary
 
 
-def _fingerprint(inputs: Sequence[str | Path], options: BatchOptions) -> str:
-    """A hash of the inputs (paths, sizes, mtimes) and of every option that changes results."""
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while the batch runs, so partial outputs are written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _warm_up() -> None:
+    """Load the lazily loaded reference data (ICD-10, the FMB table) before worker processes
+    fork, so each worker does not load them again (about a second each)."""
+    from ..terminology.fmb.table import default_table
+    from ..terminology.icd10 import lookup
+
+    lookup("M545")
+    default_table()
+
+
+def _fingerprint(
+    inputs: Sequence[str | Path], options: BatchOptions, out: Path, rulesets: list[tuple[str, str]]
+) -> str:
+    """A hash of the inputs (paths, sizes, mtimes) and of everything that changes results:
+    the options, the rulesets' names and versions, the package version and the pseudonym key
+    (as a keyed hash of a constant, so the key itself is never stored)."""
+    from .. import __version__
+    from ..model.personal_id import pseudonymiser
+
     digest = hashlib.sha256()
-    for item in inputs:
-        path = Path(item)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            stat = file.stat() if file.exists() else None
-            digest.update(f"{file}|{stat.st_size if stat else -1}|{stat.st_mtime_ns if stat else -1}\n".encode())
+    for file in iter_input_files(inputs, exclude=out):
+        try:
+            stat = file.stat()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        except OSError:
+            size = mtime = -1
+        digest.update(f"{file}|{size}|{mtime}\n".encode())
     digest.update(
-        repr((options.rulesets, options.partitions, options.gap_days, options.case_scope.value)).encode()
+        repr(
+            (
+                options.rulesets,
+                options.partitions,
+                options.gap_days,
+                options.case_scope.value,
+                rulesets,
+                __version__,
+                pseudonymiser()("intygscheck-batch-fingerprint"),
+            )
+        ).encode()
     )
     return digest.hexdigest()
 
@@ -101,23 +170,25 @@ def _reset_if_changed(work: Path, fingerprint: str) -> None:
 
 
 def _spill_phase(
-    inputs: Sequence[str | Path], work: Path, options: BatchOptions, report: Progress
+    inputs: Sequence[str | Path], work: Path, options: BatchOptions, report: Progress, *, exclude: Path
 ) -> dict[str, int]:
     done_marker = work / "spill.json"
     if done_marker.exists():
         return _read_json(done_marker)
-    total = count_inputs(inputs)
+    total = count_inputs(inputs, exclude=exclude)
     counts = {"records": 0, "certificates": 0, "rejected": 0}
+    report(READING, 0, total)
     part_files = open_partitions(work / "parts", options.partitions)
     executor = _process_pool(options.jobs)
     try:
         with (work / "spill-errors.ndjson").open("w", encoding="utf-8") as errors:
-            for item in spill(iter_records(inputs), part_files, errors, executor=executor, window=4 * options.jobs):
+            records = iter_records(inputs, exclude=exclude)
+            for item in spill(records, part_files, errors, executor=executor, window=4 * options.jobs):
                 counts["records"] += 1
                 counts["certificates" if item.line is not None else "rejected"] += 1
-                if counts["records"] % 50 == 0:
-                    report("läser", counts["records"], total)
-        report("läser", counts["records"], counts["records"])
+                if counts["records"] % PROGRESS_EVERY == 0:
+                    report(READING, counts["records"], total)
+        report(READING, counts["records"], counts["records"])
     finally:
         for handle in part_files:
             handle.close()
@@ -128,6 +199,7 @@ def _spill_phase(
 
 
 def _check_phase(work: Path, options: BatchOptions, report: Progress) -> None:
+    """Check every partition not yet done; progress counts certificates, not partitions."""
     jobs = [
         PartitionJob(
             index=index,
@@ -141,23 +213,40 @@ def _check_phase(work: Path, options: BatchOptions, report: Progress) -> None:
         )
         for index in range(options.partitions)
     ]
-    pending = [job for job in jobs if not job.results.exists()]
-    report("kontrollerar", len(jobs) - len(pending), len(jobs))
+    pending = [job for job in jobs if not (job.results.exists() and job.outcome.exists())]
+    total = _read_json(work / "spill.json").get("certificates", 0)
+    done = sum(_checked(job) for job in jobs if job not in pending)
+    report(CHECKING, done, total)
+
+    def finished(outcome: PartitionOutcome) -> None:
+        nonlocal done
+        done += outcome.results + outcome.errors
+        report(CHECKING, done, total)
+
     if options.engine == "dask":
         from .dask_engine import run_on_dask
 
-        run_on_dask(pending, options.scheduler, lambda done: report("kontrollerar", len(jobs) - len(pending) + done, len(jobs)))
+        run_on_dask(pending, options.scheduler, finished, workers=max(options.jobs, 1))
     else:
         executor = _process_pool(options.jobs)
         try:
-            for done, _ in enumerate(_map(executor, evaluate_partition, pending), start=1):
-                report("kontrollerar", len(jobs) - len(pending) + done, len(jobs))
+            for outcome in _map(executor, evaluate_partition, pending):
+                finished(outcome)
         finally:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)
 
 
-def _map(executor: Executor | None, function: Callable[[PartitionJob], PartitionOutcome], jobs: Iterable[PartitionJob]):  # type: ignore[no-untyped-def]
+def _checked(job: PartitionJob) -> int:
+    data = _read_json(job.outcome)
+    return int(data.get("results", 0)) + int(data.get("errors", 0))
+
+
+def _map(
+    executor: Executor | None,
+    function: Callable[[PartitionJob], PartitionOutcome],
+    jobs: Iterable[PartitionJob],
+):  # type: ignore[no-untyped-def]
     if executor is None:
         yield from map(function, jobs)
     else:
@@ -168,33 +257,50 @@ def _process_pool(jobs: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
 
 
-def count_inputs(inputs: Sequence[str | Path]) -> int | None:
+def count_inputs(inputs: Sequence[str | Path], *, exclude: Path | None = None) -> int | None:
     """How many records the inputs hold, for the progress bar's time-left estimate.
 
-    Counts files, archive members and NDJSON lines; returns None when an extract is among
-    the inputs (its certificate count is only known after reading it).
+    Counts files, archive members and NDJSON lines (also inside archives); returns None when
+    an extract is among the inputs (its certificate count is only known after reading it).
+    Never raises: whatever cannot be counted counts as one record (it will be one error).
     """
-    import zipfile
-
-    from .sources import ARCHIVE_SUFFIXES, EXTRACT_SUFFIXES, NDJSON_SUFFIXES
-
     total = 0
-    for item in inputs:
-        path = Path(item)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            suffix = file.suffix.lower()
-            if suffix in EXTRACT_SUFFIXES:
-                return None
+    for file in iter_input_files(inputs, exclude=exclude):
+        suffix = file.suffix.lower()
+        if suffix in EXTRACT_SUFFIXES:
+            return None
+        try:
             if suffix in NDJSON_SUFFIXES:
                 with file.open("rb") as stream:
-                    total += sum(1 for line in stream if line.strip())
-            elif suffix in ARCHIVE_SUFFIXES and zipfile.is_zipfile(file):
-                with zipfile.ZipFile(file) as archive:
-                    total += sum(1 for info in archive.infolist() if not info.is_dir())
+                    total += _count_lines(stream)
+            elif suffix in ARCHIVE_SUFFIXES:
+                total += _count_members(file)
             else:
                 total += 1
+        except Exception:  # unreadable or corrupt: reading it will report one error
+            total += 1
     return total
+
+
+def _count_lines(stream: IO[bytes]) -> int:
+    return sum(1 for line in stream if line.strip())
+
+
+def _count_members(file: Path) -> int:
+    count = 0
+    with zipfile.ZipFile(file) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            if Path(info.filename).suffix.lower() in NDJSON_SUFFIXES:
+                try:
+                    with archive.open(info) as stream:
+                        count += _count_lines(stream)
+                except Exception:
+                    count += 1
+            else:
+                count += 1
+    return count
 
 
 def _read_json(path: Path) -> dict[str, Any]:

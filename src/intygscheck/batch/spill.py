@@ -20,17 +20,21 @@ from typing import IO
 from ..errors import InputError
 from ..model import Certificate
 from .parallel import bounded_map
+from .safety import describe_exception, mask_identity_numbers
 from .sources import Parsed, Payload, Record, Rejected
+
+CHUNK_BYTES = 4 * 1024 * 1024
+"""About how many payload bytes one worker task carries (with at most 64 records)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Spilled:
-    """One record after parsing: its partition and native JSON line, or its error."""
+    """One record after parsing: its partition and native JSON line, or its error line."""
 
     source: str
     partition: int
     line: str | None
-    error: str | None
+    error: str | None  # the whole ``errors.ndjson`` line
 
 
 def partition_of(certificate: Certificate, partitions: int) -> int:
@@ -41,32 +45,42 @@ def partition_of(certificate: Certificate, partitions: int) -> int:
 
 def spill_line(source: str, certificate: Certificate) -> str:
     """The partition-file line for a certificate (source and native JSON)."""
-    return f'{{"source":{json.dumps(source, ensure_ascii=False)},"certificate":{certificate.model_dump_json()}}}'
+    return (
+        f'{{"source":{json.dumps(source, ensure_ascii=False)},"certificate":{certificate.model_dump_json()}}}'
+    )
 
 
 def parse_records(records: list[Record], partitions: int) -> list[Spilled]:
-    """Parse a chunk of records (runs in a worker process)."""
+    """Parse a chunk of records (runs in a worker process); every record gives one outcome."""
+    return [_parse_one(record, partitions) for record in records]
+
+
+def _parse_one(record: Record, partitions: int) -> Spilled:
     from ..ingest import read_bytes
 
-    out: list[Spilled] = []
-    for record in records:
-        if isinstance(record, Rejected):
-            out.append(Spilled(record.source, -1, None, record.reason))
-            continue
+    if isinstance(record, Rejected):
+        return Spilled(record.source, -1, None, error_line(record))
+    try:
         if isinstance(record, Parsed):
             certificate = record.certificate
         else:
-            assert isinstance(record, Payload)
-            try:
-                certificate = read_bytes(record.data, record.source)
-            except InputError as exc:
-                out.append(Spilled(record.source, -1, None, _reason(exc)))
-                continue
-            except Exception as exc:  # a reader bug must not lose the record
-                out.append(Spilled(record.source, -1, None, f"internal error while reading: {exc!r}"))
-                continue
-        out.append(Spilled(record.source, partition_of(certificate, partitions), spill_line(record.source, certificate), None))
-    return out
+            certificate = read_bytes(record.data, record.source)
+        return Spilled(
+            record.source, partition_of(certificate, partitions), spill_line(record.source, certificate), None
+        )
+    except InputError as exc:
+        reason = _reason(exc)
+    except Exception as exc:  # a reader bug must not lose the record
+        reason = f"internt fel vid läsning / internal error while reading: {describe_exception(exc)}"
+    file, line = (record.file, record.line) if isinstance(record, Payload) else (record.source, None)
+    return Spilled(record.source, -1, None, error_line(Rejected(record.source, reason, file, line=line)))
+
+
+def error_line(record: Rejected) -> str:
+    """The ``errors.ndjson`` line of a rejected record (identity numbers masked in the reason)."""
+    return json.dumps(
+        {**record.to_dict(), "reason": mask_identity_numbers(record.reason)}, ensure_ascii=False
+    )
 
 
 def _reason(error: InputError) -> str:
@@ -93,12 +107,25 @@ def spill(
     window: int,
 ) -> Iterator[Spilled]:
     """Parse ``records`` and write each to its partition file or to ``errors``; yield each outcome."""
-    for item in bounded_map(executor, _Chunker(len(part_files)), records, chunk_size=64, window=window):
+    chunks = bounded_map(
+        executor,
+        _Chunker(len(part_files)),
+        records,
+        chunk_size=64,
+        window=window,
+        weight=_weight,
+        max_chunk_weight=CHUNK_BYTES,
+    )
+    for item in chunks:
         if item.line is None:
-            errors.write(json.dumps({"source": item.source, "reason": item.error}, ensure_ascii=False) + "\n")
+            errors.write(f"{item.error}\n")
         else:
             part_files[item.partition].write(item.line + "\n")
         yield item
+
+
+def _weight(record: Record) -> int:
+    return len(record.data) if isinstance(record, Payload) else 2048
 
 
 def open_partitions(folder: Path, count: int) -> list[IO[str]]:

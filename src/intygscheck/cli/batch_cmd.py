@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -31,18 +32,30 @@ def batch(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
     ] = None,
-    no_reports: Annotated[bool, typer.Option("--no-reports", help="Skip indicators, equality and HTML.")] = False,
+    no_reports: Annotated[
+        bool, typer.Option("--no-reports", help="Skip indicators, equality and HTML.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Check every certificate in INPUT..., chain sjukfall, and write results, errors, summary,
-    indicators, the gender-equality analysis and report.html to --out."""
+    indicators, the gender-equality analysis and report.html to --out.
+
+    Exit code 0 when every input is accounted for, 1 when the run is incomplete (interrupted:
+    rerun the same command to continue), 2 for usage errors and rulesets that do not load.
+    """
     from ..batch.runner import BatchOptions, run_batch
     from ..cases import CaseScope
 
     if engine not in ("local", "dask"):
-        fail(f"--engine must be local or dask, not {engine!r}")
+        fail(f"--engine måste vara local eller dask, inte {engine!r} / --engine must be local or dask")
     if partitions < 1:
-        fail("--partitions must be at least 1")
+        fail("--partitions måste vara minst 1 / --partitions must be at least 1")
+    if jobs < 0:
+        fail("--jobs får inte vara negativt / --jobs must not be negative")
+    if scheduler is not None and engine != "dask":
+        fail("--scheduler kräver --engine dask / --scheduler needs --engine dask")
+    if out.exists() and not out.is_dir():
+        fail(f"{out} finns och är ingen mapp / exists and is not a folder")
     options = BatchOptions(
         rulesets=tuple(ruleset) if ruleset else None,
         jobs=jobs or os.cpu_count() or 1,
@@ -53,14 +66,23 @@ def batch(
         scheduler=scheduler,
         reports=not no_reports,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    if quiet:
-        summary = run_batch(inputs, out, options)
-    else:
-        from ._progress import phase_progress
+    try:
+        if quiet:
+            summary = run_batch(inputs, out, options)
+        else:
+            from ._progress import phase_progress
 
-        with phase_progress() as report:
-            summary = run_batch(inputs, out, options, progress=report)
+            with phase_progress() as report:
+                summary = run_batch(inputs, out, options, progress=report)
+    except KeyboardInterrupt:
+        print(
+            f"avbruten: delresultat i {out} (kör samma kommando igen för att fortsätta)"
+            " / interrupted: partial outputs written, rerun to continue",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        fail(f"{exc.filename or out}: {exc.strerror or exc}")
     print(
         f"{summary['inputs_read']} indata lästa: {summary['results']} resultat, {summary['errors']} fel"
         + ("" if summary["complete"] else f", {summary['pending']} ej klara (kör igen för att fortsätta)")

@@ -76,7 +76,7 @@ def test(
             "--min-coverage",
             min=0.0,
             max=100.0,
-            help="Lowest acceptable coverage in percent, for rules with examples and for conditions made true.",
+            help="Lowest acceptable coverage in percent (rules with examples; conditions made true).",
         ),
     ] = None,
     output_format: Annotated[

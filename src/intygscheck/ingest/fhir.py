@@ -30,6 +30,7 @@ from .fhir_mapping import (
     EXT_CERTIFICATE_TYPE,
     EXT_CERTIFICATE_VERSION,
     EXT_RELATION,
+    EXT_WITHDRAWN_ANSWER,
     PERIOD_END,
     PERIOD_START,
     QUESTION_BY_ID,
@@ -358,6 +359,7 @@ class _Reader(FhirContext):
     def extension_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         relations: list[Relation] = []
+        withdrawn: list[str] = []
         for index, extension in enumerate(self.response.extension or []):
             path = f"{self.path}.extension[{index}]"
             if extension.url in (EXT_CERTIFICATE_TYPE, EXT_CERTIFICATE_VERSION):
@@ -367,7 +369,12 @@ class _Reader(FhirContext):
                 fields["type" if extension.url == EXT_CERTIFICATE_TYPE else "version"] = text
             elif extension.url == EXT_RELATION:
                 relations.append(self.relation(extension, path))
+            elif extension.url == EXT_WITHDRAWN_ANSWER:
+                if not extension.valueString:
+                    raise self.fail("extension kräver [expects] valueString", path)
+                withdrawn.append(extension.valueString)
         fields["relations"] = tuple(relations)
+        fields["withdrawn_answers"] = tuple(withdrawn)
         return fields
 
     def relation(self, extension: Any, path: str) -> Relation:

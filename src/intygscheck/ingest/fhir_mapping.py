@@ -46,6 +46,8 @@ EXT_EXACT_TEXT = f"{BASE_URL}/StructureDefinition/exact-text"
 EXT_CERTIFICATE_TYPE = f"{BASE_URL}/StructureDefinition/certificate-type"
 EXT_CERTIFICATE_VERSION = f"{BASE_URL}/StructureDefinition/certificate-version"
 EXT_RELATION = f"{BASE_URL}/StructureDefinition/certificate-relation"
+EXT_WITHDRAWN_ANSWER = f"{BASE_URL}/StructureDefinition/withdrawn-answer"
+"""The id of a question the source answered that the form no longer asks (one per extension)."""
 EXT_ID_KIND = f"{BASE_URL}/StructureDefinition/personal-id-kind"
 EXT_ID_CHECK_DIGIT_VALID = f"{BASE_URL}/StructureDefinition/personal-id-check-digit-valid"
 

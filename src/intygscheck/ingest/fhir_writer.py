@@ -24,6 +24,7 @@ from .fhir_mapping import (
     EXT_ID_CHECK_DIGIT_VALID,
     EXT_ID_KIND,
     EXT_RELATION,
+    EXT_WITHDRAWN_ANSWER,
     HSA_SYSTEM,
     PERIOD_END,
     PERIOD_START,
@@ -52,7 +53,7 @@ def write_fhir(certificate: Certificate, *, bundle: bool = True, indent: int | N
     """The certificate as FHIR R4 JSON.
 
     With ``bundle=True`` a ``Bundle`` (type ``collection``) holds the ``QuestionnaireResponse``
-    and its ``Patient``, ``PractitionerRole``, ``Practitioner`` and ``Organization``\\ s;
+    and its ``Patient``, ``PractitionerRole``, ``Practitioner`` and ``Organization`` resources;
     with ``bundle=False`` those are ``contained`` in the ``QuestionnaireResponse``.
     """
     return json.dumps(fhir_document(certificate, bundle=bundle), ensure_ascii=False, indent=indent)
@@ -108,6 +109,7 @@ def _questionnaire_response(certificate: Certificate, ids: _Ids) -> JSON:
                 ],
             }
         )
+    extensions += [{"url": EXT_WITHDRAWN_ANSWER, "valueString": qid} for qid in certificate.withdrawn_answers]
     response: JSON = {
         "resourceType": "QuestionnaireResponse",
         "id": ids.id("certificate"),

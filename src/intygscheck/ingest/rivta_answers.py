@@ -64,8 +64,8 @@ REPEATABLE = frozenset({"1", "28", "6", "32", "40"})
 
 WITHDRAWN = frozenset({"30"})
 """Questions withdrawn from LISJP v1 (30: description of a labour-market programme, which went
-with the withdrawn occupation code ARBETSMARKNADSPOLITISKT_PROGRAM). Tolerated and not kept:
-the occupation code itself is kept, so a rule can flag it."""
+with the withdrawn occupation code ARBETSMARKNADSPOLITISKT_PROGRAM). Read, not rejected: their
+ids are kept in ``Certificate.withdrawn_answers`` so a structural rule can flag them."""
 
 DIAGNOSIS_ROWS = (("6.1", "6.2"), ("6.3", "6.4"), ("6.5", "6.6"))
 """(text, code) delsvar of the main diagnosis and the two secondary ones."""
@@ -81,6 +81,7 @@ class _Fields:
     diagnoses: list[Diagnosis] = field(default_factory=list)
     periods: list[SickLeavePeriod] = field(default_factory=list)
     measure_codes: list[MeasureCode] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
 
     def model_fields(self) -> dict[str, Any]:
         s = self.scalars
@@ -103,6 +104,7 @@ class _Fields:
             "measures": Measures(codes=tuple(self.measure_codes), text=s.get("measures_text")),
             "other_information": s.get("other_information"),
             "contact": ContactWish(wanted=s.get("contact_wanted"), reason=s.get("contact_reason")),
+            "withdrawn_answers": tuple(self.withdrawn),
         }
 
 
@@ -194,6 +196,8 @@ def read_answers(container: etree._Element, source: str) -> dict[str, Any]:
         handler = HANDLERS.get(qid)
         if handler is None:
             if qid in WITHDRAWN:
+                if qid not in out.withdrawn:
+                    out.withdrawn.append(qid)
                 continue
             raise InputError(
                 source,

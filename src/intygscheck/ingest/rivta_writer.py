@@ -150,6 +150,8 @@ def _answers(c: Certificate) -> Iterator[tuple[str, int | None, list[Part]]]:
     yield "44", None, _present(("44.1", c.measures.text))
     yield "25", None, _present(("25.1", c.other_information))
     yield "26", None, _present(("26.1", c.contact.wanted), ("26.2", c.contact.reason))
+    for qid in c.withdrawn_answers:  # only their presence is kept, so an empty answer carries it
+        yield qid, None, [(f"{qid}.1", "")]
 
 
 def _present(*parts: tuple[str, object]) -> list[Part]:

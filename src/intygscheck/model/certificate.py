@@ -211,6 +211,11 @@ class Certificate(_Frozen):
     other_information: str | None = answer("25.1")
     contact: ContactWish = answer("26", ContactWish())
     relations: tuple[Relation, ...] = ()
+    withdrawn_answers: tuple[str, ...] = Field(
+        (),
+        description="Ids of questions the source answers that the form no longer asks "
+        "(e.g. 30 in LISJP v1); kept so a structural rule can flag them.",
+    )
 
     @field_validator("id")
     @classmethod

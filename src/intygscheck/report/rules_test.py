@@ -205,9 +205,8 @@ def _report_lines(report: ExamplesReport, lang: str) -> list[str]:
         for example in rule.examples:
             if not example.passed:
                 where = f"{example.file}:{example.line}"
-                lines.append(
-                    f'           {where}: "{example.name}" ({example.expect}): {failure_reason(example, lang)}'
-                )
+                reason = failure_reason(example, lang)
+                lines.append(f'{" " * 11}{where}: "{example.name}" ({example.expect}): {reason}')
     lines.append(f"  {w['rules_cov']}: {rules.text()}; {w['cond_cov']}: {conditions.text()}")
     never_fired = report.never_fired
     if never_fired:

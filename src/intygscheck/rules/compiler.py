@@ -252,6 +252,9 @@ class Compiler:
         if isinstance(obj_resolved, RootRef) and obj_resolved.root == "certificate":
             self.closures[id(node.obj)] = lambda env: env.certificate
             return _certificate_member(member)
+        fused = self._fused_path(node, member)
+        if fused is not None:
+            return fused
         obj = self.compile(node.obj)
         name = member.name
         if member.is_datetime:
@@ -268,6 +271,54 @@ class Compiler:
             return None if owner is None else getattr(owner, name)
 
         return attr
+
+    def _fused_path(self, node: ast.Attr, member: Member) -> Closure | None:
+        """One ``attrgetter`` for ``a.b.c`` when no step before the last can be null.
+
+        Starts at the certificate or at a lambda variable; the sub-paths still get their own
+        closures (for evidence and explanations), compiled but not called here.
+        """
+        names = [member.name]
+        current: ast.Expr = node.obj
+        while isinstance(current, ast.Attr):
+            resolved = self.notes.resolved.get(id(current))
+            if not isinstance(resolved, MemberRef) or resolved.member.nullable or resolved.member.is_datetime:
+                return None
+            names.append(resolved.member.name)
+            current = current.obj
+        base = self.notes.resolved.get(id(current))
+        if isinstance(base, FieldRef):
+            if base.member.nullable or base.member.is_datetime:
+                return None
+            names.append(base.member.name)
+        elif isinstance(base, RootRef) and base.root == "certificate":
+            pass
+        elif not isinstance(base, VarRef):
+            return None
+        if len(names) < 2 and not isinstance(base, VarRef):
+            return None
+        self.compile(node.obj)  # record the prefixes' closures
+        getter = operator.attrgetter(".".join(reversed(names)))
+        datetime_last = member.is_datetime
+        if isinstance(base, VarRef):
+            slot = base.slot
+
+            def from_variable(env: Env) -> Any:
+                owner = env.vars[slot]
+                if owner is None:
+                    return None
+                value = getter(owner)
+                return value.date() if datetime_last and value is not None else value
+
+            return from_variable
+        if datetime_last:
+
+            def from_certificate_date(env: Env) -> Any:
+                value = getter(env.certificate)
+                return None if value is None else value.date()
+
+            return from_certificate_date
+        return lambda env: getter(env.certificate)
 
     def _index(self, node: ast.Index) -> Closure:
         obj = self.compile(node.obj)
@@ -300,6 +351,14 @@ class Compiler:
             return self._lambda_call(node)
         args = [self.compile(arg) for arg in node.args]
         impl = FUNCTIONS[name].impl
+        if name == "count" and len(args) == 1:
+            (items,) = args
+
+            def count(env: Env) -> int:
+                values = items(env)
+                return 0 if values is None else len(values)
+
+            return count
         if len(args) == 1:
             (first,) = args
             return lambda env: impl(first(env))
@@ -460,6 +519,14 @@ class Compiler:
         left = self._as_days(node.left, node.right)
         right = self._as_days(node.right, node.left)
         compare = _COMPARE[op]
+        constant = self._constant_value(node.right)
+        if constant is not None:
+
+            def with_constant(env: Env) -> bool:
+                a = left(env)
+                return False if a is None else bool(compare(a, constant))
+
+            return with_constant
 
         def comparison(env: Env) -> bool:
             a = left(env)
@@ -471,6 +538,16 @@ class Compiler:
             return bool(compare(a, b))
 
         return comparison
+
+    def _constant_value(self, node: ast.Expr) -> Any:
+        """The value of a literal operand (None when it is not a non-null literal)."""
+        resolved = self.notes.resolved.get(id(node))
+        if isinstance(resolved, ConstRef):
+            return resolved.value
+        if isinstance(node, ast.Literal):
+            value = node.value
+            return value.total_days if isinstance(value, ast.Duration) else value
+        return None
 
     def _as_days(self, node: ast.Expr, other: ast.Expr) -> Closure:
         """A duration compared with a number (or duration) compares in days."""

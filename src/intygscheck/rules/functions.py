@@ -144,7 +144,7 @@ def fn_mentions_count(text: str | None, lexicon: Lexicon) -> int:
 
 def fn_matches(text: str | None, regex: Regex) -> bool:
     """True when the RE2 pattern matches somewhere in ``text`` (case-insensitive)."""
-    return regex.search(text) is not None
+    return regex.test(text)
 
 
 def _text(value: Any) -> str:

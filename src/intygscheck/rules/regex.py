@@ -24,12 +24,32 @@ def _options() -> Any:
     return options
 
 
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+
+
 @dataclass(frozen=True)
 class Regex:
     """A compiled RE2 pattern; ``search`` gives the ``[start, end)`` span of the first match."""
 
     pattern: str
     _compiled: Any = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The wrapper's search() maps byte offsets back to characters on every call; a yes/no
+        # test needs no offsets, so ``test`` calls the RE2 object directly when it is there.
+        low_level = getattr(self._compiled, "_regexp", None)
+        fast = low_level is not None and hasattr(low_level, "Match") and _UNANCHORED is not None
+        object.__setattr__(self, "_match", low_level.Match if fast else None)
+
+    def test(self, text: str | None) -> bool:
+        """True when the pattern matches somewhere in ``text`` (False for null)."""
+        if text is None:
+            return False
+        match = self._match  # type: ignore[attr-defined]
+        if match is None:
+            return self._compiled.search(text) is not None
+        encoded = text.encode("utf-8")
+        return bool(match(_UNANCHORED, encoded, 0, len(encoded))[0][0] >= 0)
 
     @classmethod
     def compile(cls, pattern: str) -> Regex:

@@ -28,6 +28,7 @@ class Member:
     type: t.Type
     question: str | None
     is_datetime: bool = False
+    nullable: bool = True
 
 
 def members(model: Any) -> dict[str, Member]:
@@ -46,7 +47,8 @@ def _members(model: Any) -> dict[str, Member]:
             continue
         extra = info.json_schema_extra
         question = extra.get("fk_question") if isinstance(extra, dict) else None
-        out[name] = Member(name, mapped[0], str(question) if question else None, mapped[1])
+        nullable = _is_optional(info.annotation)
+        out[name] = Member(name, mapped[0], str(question) if question else None, mapped[1], nullable)
     for klass in reversed(model.__mro__):
         for name, attribute in vars(klass).items():
             if name.startswith("_") or name in out:
@@ -64,8 +66,15 @@ def _members(model: Any) -> dict[str, Member]:
                 continue
             mapped = _map(hints.get("return"))
             if mapped is not None:
-                out[name] = Member(name, mapped[0], None, mapped[1])
+                out[name] = Member(name, mapped[0], None, mapped[1], _is_optional(hints.get("return")))
     return out
+
+
+def _is_optional(annotation: Any) -> bool:
+    """Whether ``annotation`` admits None (then paths through it must test for null)."""
+    if typing.get_origin(annotation) in (typing.Union, pytypes.UnionType):
+        return type(None) in typing.get_args(annotation)
+    return annotation is None or annotation is Any
 
 
 def _map(annotation: Any) -> tuple[t.Type, bool] | None:

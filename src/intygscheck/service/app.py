@@ -213,6 +213,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             "status": "ok",
             "version": __version__,
             "rulesets": [f"{r.name} {r.version}" for r in registry.catalogue.rulesets if r.default],
+            "unavailable": sorted(registry.unavailable),
         }
 
     @app.get("/cds-services", summary="CDS Hooks discovery")
@@ -231,6 +232,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         },
         responses={
             200: {"description": "CDS Hooks cards", "content": {JSON: {"schema": {"type": "object"}}}},
+            404: {"description": "No CDS service with this id", **_ERROR},
             412: {"description": "No draft certificate in context or prefetch", **_ERROR},
             **_ERRORS,
         },
@@ -256,7 +258,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
         return Response(await runner.run(job), media_type=JSON)
 
-    _add_schemas(app)
+    _add_schemas(app, None if settings.allow_ruleset_paths else registry.names())
     return app
 
 
@@ -299,8 +301,9 @@ def _batch_error(index: int, error: ServiceError, lang: str) -> bytes:
     return json.dumps({"index": index, **body}, ensure_ascii=False).encode()
 
 
-def _add_schemas(app: FastAPI) -> None:
-    """Put the request and response schemas the raw-body endpoints refer to into the OpenAPI document."""
+def _add_schemas(app: FastAPI, ruleset_names: list[str] | None) -> None:
+    """Complete the OpenAPI document: the body schemas the raw-body endpoints refer to, and
+    (when paths are not allowed) the ruleset names a request may use, as an enum."""
     from .schemas import component_schemas
 
     original = app.openapi
@@ -309,6 +312,11 @@ def _add_schemas(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = original()
             schema.setdefault("components", {}).setdefault("schemas", {}).update(component_schemas())
+            if ruleset_names is not None:
+                for operation in (op for path in schema["paths"].values() for op in path.values()):
+                    for parameter in operation.get("parameters", ()):
+                        if parameter["name"] == "rulesets":
+                            parameter["schema"] = {"type": "array", "items": {"enum": ruleset_names}}
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -77,6 +77,10 @@ class RulesetRegistry:
                 f"Unknown ruleset {name!r}; available: {available}.",
             )
 
+    def names(self) -> list[str]:
+        """The names a request may use (every compiled ruleset), sorted."""
+        return sorted(self._by_name)
+
     def resolve(self, names: Iterable[str] | None) -> tuple[Ruleset, ...]:
         """The compiled rulesets for ``names`` (the defaults when none are named)."""
         if not names:

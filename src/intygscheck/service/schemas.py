@@ -30,7 +30,9 @@ class CheckEnvelope(BaseModel):
     context: list[CertificateItem] = Field(
         default_factory=list, description="Earlier certificates of the same patient (any order)."
     )
-    rulesets: list[str] | None = Field(None, description="Ruleset names; default: the service's rulesets.")
+    rulesets: list[str] | None = Field(
+        None, min_length=1, description="Ruleset names; default: the service's rulesets."
+    )
 
 
 class BatchItem(BaseModel):
@@ -40,6 +42,7 @@ class BatchItem(BaseModel):
 
     certificate: CertificateItem
     context: list[CertificateItem] = Field(default_factory=list)
+    rulesets: list[str] | None = Field(None, min_length=1, description="Ruleset names for this item only.")
 
 
 class CheckBatch(BaseModel):
@@ -48,7 +51,7 @@ class CheckBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[BatchItem | CertificateItem]
-    rulesets: list[str] | None = None
+    rulesets: list[str] | None = Field(None, min_length=1)
 
 
 class ErrorPosition(BaseModel):

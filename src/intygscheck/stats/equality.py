@@ -316,12 +316,13 @@ def _indicators(levels_of_patterns: np.ndarray, n: np.ndarray) -> np.ndarray:
     kept = [index for index in range(levels.size) if index != reference and weight[index] >= 2]
     if not kept:
         return np.empty((n.size, 0))
-    return (inverse[:, None] == np.asarray(kept)[None, :]).astype(np.float64)
+    indicators: np.ndarray = (inverse[:, None] == np.asarray(kept)[None, :]).astype(np.float64)
+    return indicators
 
 
 def _adjust(table: pl.DataFrame, config: EqualityConfig) -> pl.DataFrame:
     """Benjamini–Hochberg over every estimated comparison, then the flag."""
-    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
     tested = table.get_column("p_value").is_not_null().to_numpy()
     adjusted = np.full(table.height, np.nan)

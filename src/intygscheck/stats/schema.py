@@ -35,6 +35,7 @@ fmb_motivated              Boolean          question 37 is answered; null if unk
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import polars as pl
 
@@ -77,10 +78,11 @@ def age_band_labels(edges: tuple[int, ...] = AGE_BANDS) -> list[str]:
 def age_band(age: pl.Expr, edges: tuple[int, ...] = AGE_BANDS) -> pl.Expr:
     """The age band label of an integer age expression (null age → null band)."""
     labels = age_band_labels(edges)
-    expression = pl.when(age < edges[0]).then(pl.lit(labels[0]))
+    expression: Any = pl.when(age < edges[0]).then(pl.lit(labels[0]))
     for index, high in enumerate(edges[1:], start=1):
         expression = expression.when(age < high).then(pl.lit(labels[index]))
-    return expression.when(age.is_not_null()).then(pl.lit(labels[-1])).otherwise(None)
+    band: pl.Expr = expression.when(age.is_not_null()).then(pl.lit(labels[-1])).otherwise(None)
+    return band
 
 
 def conform(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
