@@ -59,7 +59,7 @@ def main() -> int:
     args = parser.parse_args()
 
     rows_per_patient = generate_population(2000, seed=args.seed).rows.height / 2000
-    patients = max(1, round(args.rows / rows_per_patient))
+    patients = max(1, round(1.05 * args.rows / rows_per_patient))  # the pilot ratio varies: aim above
     config = load_equality_config()
     load = os.getloadavg()[0]
     results: list[tuple[str, float, float, float]] = []

@@ -20,17 +20,19 @@ from intygscheck.rules.parser import _parser, parse_ruleset
 CONDITIONS = (
     "mentions(activity_limitation.text, fraser) and words(activity_limitation.text) < {n}",
     "any(periods, p -> p.grade < 100 and p.days > {n}) and working_time.requested == null",
-    "count(diagnoses, d -> code_in(d.code, \"F00-F99\")) > 0 and length(functional_impairment.text) < {n}",
-    "prognosis.code == \"PROGNOS_OKLAR\" and blank(other_information) and days_covered > {n}",
+    'count(diagnoses, d -> code_in(d.code, "F00-F99")) > 0 and length(functional_impairment.text) < {n}',
+    'prognosis.code == "PROGNOS_OKLAR" and blank(other_information) and days_covered > {n}',
     "case.total_days > {n} and blank(fmb_motivation)",
-    "matches(work_tasks, \"lyft|tung\") and not mentions(activity_limitation.text, fraser) and let{m}",
+    'matches(work_tasks, "lyft|tung") and not mentions(activity_limitation.text, fraser) and let{m}',
 )
 
 
 def generate(rules: int = 200, lets: int = 20) -> str:
     """A ruleset text with ``rules`` rules (mixed condition shapes), ``lets`` lets and a lexicon."""
     lines = ['ruleset "bench" version "1.0.0"', 'description "Genererad för mätning."']
-    lines.append('lexicon fraser = ["orkar inte", "kan inte arbeta", "smärta", "värk", "trött*", "klarar inte"]')
+    lines.append(
+        'lexicon fraser = ["orkar inte", "kan inte arbeta", "smärta", "värk", "trött*", "klarar inte"]'
+    )
     for index in range(lets):
         lines.append(f"let let{index} = any(diagnoses, d -> length(d.normalized_code) > {index % 5})")
     for index in range(rules):

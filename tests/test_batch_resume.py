@@ -127,6 +127,7 @@ def test_sigterm_is_an_interrupt_with_partial_outputs(
     assert_same_outputs(tmp_path, reference)
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_the_command_line_exits_1_and_the_same_command_finishes(
     inputs: list[Path], reference: Path, tmp_path: Path
 ) -> None:

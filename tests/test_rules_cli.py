@@ -166,3 +166,11 @@ def test_several_files_form_one_sjukfall_whatever_their_order(tmp_path: Path, ca
         results = [json.loads(line) for line in out.splitlines()]
         outputs.append({r["certificate_id"]: r["findings"][0]["message"] for r in results})
     assert outputs[0] == outputs[1] == {"a": "29", "b": "43"}
+
+
+def test_explain_with_json_keeps_stdout_one_object_per_line(files: dict[str, Path], capsys) -> None:  # type: ignore[no-untyped-def]
+    _, out, err = run(
+        ["check", str(files["parttime"]), "-r", BASIC, "--format", "json", "--explain", "T-33-DELTID"], capsys
+    )
+    assert json.loads(out)["certificate_id"] == "p"
+    assert "regel T-33-DELTID" in err

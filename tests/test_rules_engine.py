@@ -131,3 +131,31 @@ def test_check_is_thread_safe() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(5):
             assert list(pool.map(lambda c: check(c, [ruleset]), certificates)) == expected
+
+
+def test_precomputed_case_in_the_context_is_used_instead_of_chaining(tmp_path: Path) -> None:
+    from intygscheck.cases import case_for
+
+    path = write_ruleset(
+        tmp_path,
+        "fall",
+        'ruleset "fall"\n'
+        + rule("F-1", "case.total_days > 20", questions='["32"]').replace(
+            'message sv "Fynd F-1."', 'message sv "{case.total_days} dagar."'
+        ),
+    )
+    first = certificate(
+        id="a",
+        periods=(SickLeavePeriod(grade=Grade.HELT_NEDSATT, start=date(2024, 2, 1), end=date(2024, 2, 29)),),
+    )
+    second = certificate(id="b")
+    precomputed = case_for(second, [first])
+    (finding,) = check(second, [path], context=CheckContext(case=precomputed)).findings
+    assert finding.message("sv") == "43 dagar."
+
+
+def test_finding_carries_the_rules_tags() -> None:
+    (finding,) = check(
+        certificate(activity_limitation=ActivityLimitation(text="Orkar inte.")), [BASIC]
+    ).findings
+    assert finding.tags == ("dfa",)

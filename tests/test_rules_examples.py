@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rules_support import TEST_RULESETS
 
 from intygscheck.rules import load_ruleset, shipped_names
 from intygscheck.rules.examples import deep_merge, run_examples
+from rules_support import TEST_RULESETS
 
 EXEMPEL = TEST_RULESETS / "exempel.rules"
 
@@ -42,7 +42,11 @@ def test_run_examples_reports_each_rule_and_coverage() -> None:
     assert by_rule["X-32-LANGT"].passed  # needs the context to reach 43 days
     assert not by_rule["X-39-LOVAR-FEL"].passed
     (failure,) = report.failures
-    assert (failure.rule_id, failure.name, failure.fired) == ("X-39-LOVAR-FEL", "lovar men slår inte till", False)
+    assert (failure.rule_id, failure.name, failure.fired) == (
+        "X-39-LOVAR-FEL",
+        "lovar men slår inte till",
+        False,
+    )
     assert not report.passed
     assert report.untested_rules == ("X-25-UTAN-EXEMPEL",)
     assert report.never_fired == ("X-39-LOVAR-FEL",)

@@ -76,3 +76,13 @@ def test_stem_removes_one_known_ending_and_keeps_three_letters() -> None:
     assert stem("smärtorna") == "smärt"
     assert stem("Lyfta") == "lyft"
     assert stem("ont") == "ont"
+
+
+def test_shared_words_counts_common_stems_of_content_words() -> None:
+    from intygscheck.rules.functions import fn_shared_words, fn_similarity
+
+    assert fn_shared_words("Kan inte lyfta patienter", "Undersköterska, lyfter patienter") == 2
+    assert fn_shared_words(None, "lyfter patienter") == 0
+    assert fn_similarity("Kan inte lyfta patienter", "Undersköterska, lyfter patienter") == 1.0
+    assert fn_similarity("Smärta i ryggen", "Kontorsarbete vid dator") == 0.0
+    assert fn_similarity("", "lyfter") == 0.0

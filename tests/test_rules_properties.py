@@ -11,12 +11,12 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import certificates
 
 from intygscheck.model import Certificate
 from intygscheck.rules import ast
 from intygscheck.rules.expression import compile_expression
 from intygscheck.rules.parser import parse_expression
+from strategies import certificates
 
 NUMBER_LEAVES = ["prognosis.days", "prognosis.months", "length(work_tasks)", "count(periods)", "days_covered"]
 BOOL_LEAVES = ["smittbararpenning", "travel", "working_time.requested", "blank(fmb_motivation)"]
@@ -43,7 +43,10 @@ def booleans(depth: int) -> st.SearchStrategy[str]:
         lambda t: f"({t[0]} {t[1]} null)"
     )
     lambda_test = st.tuples(st.sampled_from(["any", "all", "count"]), st.integers(0, 40)).map(
-        lambda t: f"({t[0]}(periods, p -> p.days > {t[1]} or p.grade == 100)" + (" > 0)" if t[0] == "count" else ")")
+        lambda t: (
+            f"({t[0]}(periods, p -> p.days > {t[1]} or p.grade == 100)"
+            + (" > 0)" if t[0] == "count" else ")")
+        )
     )
     if depth == 0:
         return st.one_of(leaf, comparison, null_test, lambda_test)
@@ -64,7 +67,7 @@ _FUNCTIONS = {
 }
 
 
-def reference(node: ast.Expr, certificate: Certificate, variables: dict[str, Any]) -> Any:  # noqa: C901
+def reference(node: ast.Expr, certificate: Certificate, variables: dict[str, Any]) -> Any:
     """The value of ``node`` by direct interpretation (the documented semantics)."""
     if isinstance(node, ast.Literal):
         return node.value
@@ -88,7 +91,9 @@ def reference(node: ast.Expr, certificate: Certificate, variables: dict[str, Any
                 return len(items)
             function = node.args[1]
             assert isinstance(function, ast.Lambda)
-            hits = [reference(function.body, certificate, {**variables, function.param: x}) is True for x in items]
+            hits = [
+                reference(function.body, certificate, {**variables, function.param: x}) is True for x in items
+            ]
             return {"any": any, "all": all, "count": sum}[node.name](hits)
         return _FUNCTIONS[node.name](reference(node.args[0], certificate, variables))
     assert isinstance(node, ast.Binary)
@@ -116,13 +121,17 @@ def reference(node: ast.Expr, certificate: Certificate, variables: dict[str, Any
 
 @settings(max_examples=60, deadline=None)
 @given(source=booleans(2), certificate=certificates())
-def test_compiled_booleans_agree_with_the_reference_interpreter(source: str, certificate: Certificate) -> None:
+def test_compiled_booleans_agree_with_the_reference_interpreter(
+    source: str, certificate: Certificate
+) -> None:
     expected = reference(parse_expression(source, "gen"), certificate, {})
     assert compile_expression(source)(certificate) == expected
 
 
 @settings(max_examples=60, deadline=None)
 @given(source=numbers(3), certificate=certificates())
-def test_compiled_arithmetic_agrees_with_the_reference_interpreter(source: str, certificate: Certificate) -> None:
+def test_compiled_arithmetic_agrees_with_the_reference_interpreter(
+    source: str, certificate: Certificate
+) -> None:
     expected = reference(parse_expression(source, "gen"), certificate, {})
     assert compile_expression(source)(certificate) == expected

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from intygscheck.model import ActivityLimitation, Diagnosis, FunctionalImpairment
 from intygscheck.service.cds_hooks import _summary
 from intygscheck.service.settings import DEFAULT_CDS_HOOK
-from service_support import fhir_bundle, fixture_fhir, service, sparse_certificate
+from service_support import fhir_bundle, fixture_fhir, questionnaire_response, service, sparse_certificate
 
 SERVICE = "/cds-services/intygscheck-fk7804"
 
@@ -97,6 +97,28 @@ def test_prefetched_earlier_certificates_make_the_sjukfall(client: TestClient) -
     card = next(card for card in chained if card["source"]["topic"]["code"] == "S-32-SJUKFALL")
     assert card["summary"].startswith("Fråga 32 (nedsättning av arbetsförmåga)")
     assert card["indicator"] == "warning"
+
+
+def test_prefetched_searchset_with_included_resources_makes_the_sjukfall(client: TestClient) -> None:
+    earlier = fixture_fhir("ryggvark-1")["entry"]
+    matches = [{**entry, "search": {"mode": "match"}} for entry in earlier[:1]]
+    includes = [{**entry, "search": {"mode": "include"}} for entry in earlier[1:]]
+    previous = {"resourceType": "Bundle", "type": "searchset", "entry": [*matches, *includes]}
+    assert earlier[0]["resource"]["resourceType"] == "QuestionnaireResponse"
+    cards = post(client, hook_call(fixture_fhir("ryggvark-2"), prefetch={"previousCertificates": previous}))
+    assert "S-32-SJUKFALL" in [card["source"]["topic"]["code"] for card in cards.json()["cards"]]
+
+
+def test_bare_draft_resolves_its_subject_to_the_prefetched_patient(client: TestClient) -> None:
+    bundle = fhir_bundle(sparse_certificate())
+    draft = questionnaire_response(bundle)
+    draft.pop("author")
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    draft["subject"] = {"reference": f"Patient/{patient['id']}"}
+    assert post(client, hook_call(draft)).status_code == 400  # the subject does not resolve alone
+    response = post(client, hook_call(draft, prefetch={"patient": patient}))
+    assert response.status_code == 200
+    assert [c["source"]["topic"]["code"] for c in response.json()["cards"]] == ["S-17-KORT", "S-35-KORT"]
 
 
 def test_unreadable_earlier_certificates_are_left_out_not_fatal(client: TestClient) -> None:

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from intygscheck import check, load_ruleset
 from intygscheck.ingest import read_bytes
 from intygscheck.model import Grade, SickLeavePeriod
+from intygscheck.service import warmup
+from intygscheck.service.warmup import warm_up
 from service_support import (
     ENVELOPE,
     FHIR,
@@ -38,6 +40,7 @@ def test_native_json_gives_the_same_result_as_the_library(client: TestClient) ->
     response = client.post("/check", content=native(cert), headers=NATIVE)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
+    assert response.headers["cache-control"] == "no-store"
     expected = check(cert, [load_ruleset(SERVICE_RULES)])
     assert response.json() == json.loads(expected.model_dump_json())
     assert rules_fired(response.json()) == ["S-17-KORT", "S-35-KORT"]
@@ -272,3 +275,20 @@ def test_ruleset_paths_work_when_enabled() -> None:
         "/check", params={"rulesets": "/no/such.rules"}, content=native(sparse_certificate()), headers=NATIVE
     )
     assert missing.status_code == 400
+
+
+def test_warm_up_runs_reader_check_and_renderer_without_error(caplog: pytest.LogCaptureFixture) -> None:
+    warm_up([load_ruleset(SERVICE_RULES)])
+    assert "warm-up failed" not in caplog.text
+
+
+def test_a_failing_warm_up_is_logged_not_fatal(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("x")
+
+    monkeypatch.setattr(warmup, "check", broken)
+    client = service()
+    assert "warm-up failed with RuntimeError" in caplog.text
+    assert client.get("/health").status_code == 200

@@ -11,10 +11,23 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from intygscheck import load_ruleset
+from intygscheck.engine import RuleEvaluationError
 from intygscheck.service import app as app_module
 from intygscheck.service.errors import ServiceError
 from intygscheck.service.runner import Runner
-from service_support import ENVELOPE, FHIR, NATIVE, XML, fixture_xml, native, service, sparse_certificate
+from service_support import (
+    ENVELOPE,
+    FHIR,
+    MADE_UP_PERSONAL_ID,
+    NATIVE,
+    SERVICE_RULES,
+    XML,
+    fixture_xml,
+    native,
+    service,
+    sparse_certificate,
+)
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE RegisterCertificate [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -163,6 +176,7 @@ GARBAGE_BODIES: list[bytes] = [
     b'{"certificate": {"id": "x"}, "context": [{"id": "y", "signed_at": "yesterday"}]}',
     b'{"certificate": "<a>&#0;</a>"}',
     b'{"certificate": "\\ud800"}',
+    b'{"id": "x", "activity_limitation": {"text": "a\\ud800b"}}',
     b'{"items": [' + b"1," * 100 + b"1]}",
     b'{"hook": "x", "hookInstance": "y", "context": {"draftCertificate": "<a/>"}}',
     b'{"hook": "x", "hookInstance": "", "context": []}',
@@ -289,3 +303,18 @@ def test_unexpected_failure_is_a_500_in_the_json_shape(monkeypatch: pytest.Monke
     assert time.perf_counter() - started < 5
     assert_error(response, 500, "internal_error")
     assert "engine bug" not in response.text
+
+
+def test_a_rule_that_fails_at_run_time_is_a_500_naming_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = load_ruleset(SERVICE_RULES).rule("S-17-KORT")
+
+    def failing_rule(*args: object, **kwargs: object) -> object:
+        try:
+            raise TypeError(f"cannot compare {MADE_UP_PERSONAL_ID}")
+        except TypeError as cause:
+            raise RuleEvaluationError(rule, "TypeError") from cause
+
+    monkeypatch.setattr(app_module, "check", failing_rule)
+    response = service().post("/check", content=native(sparse_certificate()), headers=NATIVE)
+    error = assert_error(response, 500, "rule_failed")
+    assert "S-17-KORT" in str(error["message"])

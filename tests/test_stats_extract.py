@@ -14,7 +14,7 @@ from intygscheck.ingest.extract import (
     iter_extract_batches,
     read_extract,
 )
-from intygscheck.model import Grade, Sex
+from intygscheck.model import Grade, Sex, pseudonymise
 from intygscheck.stats.extract_table import certificate_table
 from intygscheck.stats.schema import CERTIFICATE_TABLE_SCHEMA
 from intygscheck.stats.synthetic import generate_population
@@ -77,6 +77,14 @@ def test_a_missing_column_is_a_file_level_error_naming_it(tmp_path: Path) -> Non
     assert "birth_year" in str(caught.value) and caught.value.source == str(path)
 
 
+def test_a_byte_order_mark_and_blanks_around_column_names_are_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    header = ", ".join(REQUIRED_COLUMNS)
+    path.write_bytes(("\ufeff" + header + "\n" + GOOD + "\n").encode("utf-8"))
+    batch = read_extract(path)
+    assert batch.rows.height == 1 and not batch.errors
+
+
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         read_extract(tmp_path / "nope.csv")
@@ -124,6 +132,7 @@ def test_rows_group_into_certificates_with_pseudonymous_patients(tmp_path: Path)
         first.patient.birth_date.month,
         first.patient.birth_date.day,
     ) == (1, 1)
+    assert first.patient.key == pseudonymise("198001012382")  # the key an XML certificate would get
     assert "198001012382" not in first.patient.key
     assert first.issuer is not None and first.issuer.unit_id == "U1"
     assert certificates["C2"].patient.key != first.patient.key  # type: ignore[union-attr]

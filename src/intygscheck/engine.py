@@ -128,13 +128,14 @@ def check(
     env = Env(certificate, _case_provider(certificate, ctx), _fmb_provider(certificate, ctx))
     signed = certificate.signed_date
     findings: list[Finding] = []
+    evidence_memo: dict[str, Any] = {}  # a path has one value per check: convert it once
     for rule, ruleset_name in _plan(loaded):
         if not rule.applies_on(signed):
             continue
         try:
             fired = rule.condition(env) is True
             if fired:
-                findings.append(_finding(rule, env, ruleset_name))
+                findings.append(_finding(rule, env, ruleset_name, evidence_memo))
         except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError) as exc:
             raise RuleEvaluationError(rule, f"{type(exc).__name__}: {exc}") from exc
     return Result(
@@ -209,15 +210,20 @@ def _fmb_provider(certificate: Certificate, ctx: CheckContext) -> Any:
     return fmb
 
 
-def _finding(rule: Rule, env: Env, ruleset_name: str) -> Finding:
-    evidence = {path: jsonable(read(env)) for path, read in rule.evidence}
+def _finding(rule: Rule, env: Env, ruleset_name: str, memo: dict[str, Any] | None = None) -> Finding:
+    """The finding of a rule that fired; ``memo`` keeps converted evidence values per check."""
+    memo = {} if memo is None else memo
+    evidence: dict[str, Any] = {}
+    for path, read in rule.evidence:
+        evidence[path] = memo[path] if path in memo else memo.setdefault(path, jsonable(read(env)))
     messages: dict[str, str] = {}
     for lang, template in rule.messages.items():
         messages[lang] = template.render(env, lang)
         for part in template.parts:
             if not isinstance(part, str) and part[0] not in evidence:
-                evidence[part[0]] = jsonable(part[1](env))
-    location = Location(path=rule.location_path)
+                key = part[0]
+                evidence[key] = memo[key] if key in memo else memo.setdefault(key, jsonable(part[1](env)))
+    location = Location(path=rule.location_path, span=None)
     for match in rule.text_matches:
         text = match.text(env)
         span = match.search(text) if isinstance(text, str) else None

@@ -28,14 +28,14 @@ def run_on_dask(
         return
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]
             futures = client.map(evaluate_partition, list(jobs), pure=False)
             try:
-                for future in as_completed(futures):
+                for future in as_completed(futures):  # type: ignore[no-untyped-call]
                     on_done(future.result())
             finally:
                 client.cancel(futures)

@@ -76,12 +76,13 @@ def run_batch(
     from ..engine import load_all
 
     options = options or BatchOptions()
+    # Compiled and loaded once here (a ruleset error stops the run before anything is
+    # written), and forked worker processes inherit them.
+    loaded = load_all(options.rulesets)
+    _warm_up()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     work = out / WORK_FOLDER
-    # Compiled and loaded once here: forked worker processes inherit them.
-    loaded = load_all(options.rulesets)
-    _warm_up()
     fingerprint = _fingerprint(inputs, options, out, [(r.name, r.version) for r in loaded])
     _reset_if_changed(work, fingerprint)
     report = progress or (lambda phase, done, total: None)
@@ -246,7 +247,7 @@ def _map(
     executor: Executor | None,
     function: Callable[[PartitionJob], PartitionOutcome],
     jobs: Iterable[PartitionJob],
-):  # type: ignore[no-untyped-def]
+) -> Iterator[PartitionOutcome]:
     if executor is None:
         yield from map(function, jobs)
     else:

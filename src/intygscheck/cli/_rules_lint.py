@@ -10,6 +10,7 @@ a ``let`` or lexicon that nothing uses (in a file that has rules).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def _unused(ruleset: Ruleset, own_file: Path) -> list[LintWarning]:
     used_lets: set[str] = set()
     used_lexicons: set[str] = set()
 
-    def scan(node: ast.Expr | None, resolved: dict[int, object]) -> None:
+    def scan(node: ast.Expr | None, resolved: Mapping[int, object]) -> None:
         if node is None:
             return
         for sub in ast.walk(node):
@@ -119,10 +120,10 @@ def _unused(ruleset: Ruleset, own_file: Path) -> list[LintWarning]:
     for rule in ruleset.rules:
         used_lets.update(name for name in rule.reads if name in ruleset.lets)
         if rule.annotations is not None:
-            scan(rule.when, rule.annotations.resolved)  # type: ignore[arg-type]
+            scan(rule.when, rule.annotations.resolved)
     for symbol in ruleset.lets.values():
         if symbol.annotations is not None:
-            scan(symbol.decl.expr, symbol.annotations.resolved)  # type: ignore[arg-type]
+            scan(symbol.decl.expr, symbol.annotations.resolved)
     out = [
         LintWarning(symbol.file, symbol.decl.pos.line, symbol.decl.pos.column, "unused_let", name)
         for name, symbol in ruleset.lets.items()

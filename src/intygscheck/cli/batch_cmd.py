@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -78,6 +79,13 @@ def batch(
         print(
             f"avbruten: delresultat i {out} (kör samma kommando igen för att fortsätta)"
             " / interrupted: partial outputs written, rerun to continue",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1) from None
+    except BrokenExecutor as exc:  # a worker process died (out of memory, killed)
+        print(
+            f"en arbetsprocess avbröts ({exc}): delresultat i {out}, kör samma kommando igen"
+            " / a worker process died: partial outputs written, rerun to continue",
             file=sys.stderr,
         )
         raise typer.Exit(1) from None

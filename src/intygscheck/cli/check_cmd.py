@@ -119,7 +119,9 @@ def check(
         if explained is not None:
             from ..rules.explain import explain_rule
 
-            print(explain_rule(explained, certificate, context, lang=lang.value))
+            # machine formats keep stdout one document per line: the explanation goes to stderr
+            stream = sys.stdout if output_format is OutputFormat.TEXT else sys.stderr
+            print(explain_rule(explained, certificate, context, lang=lang.value), file=stream)
     if problems:
         raise typer.Exit(2)
     if reached:

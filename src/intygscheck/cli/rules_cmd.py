@@ -1,7 +1,7 @@
 """``intygscheck rules ...``: test, lint, list and document rulesets.
 
 - ``rules test [PATH_OR_NAME...]`` runs the in-file examples with coverage (exit 1 when an
-  example fails, a ruleset does not load, or coverage is below ``--min-coverage``);
+  example fails or coverage is below ``--min-coverage``; 2 when a ruleset does not load);
 - ``rules check FILE...`` loads and lints (exit 2 for load errors; ``--strict``: 1 for warnings);
 - ``rules list [NAME...]`` prints a table of the rules;
 - ``rules doc [NAME...] [--out FILE]`` writes a Markdown catalogue.
@@ -40,7 +40,11 @@ class Lang(StrEnum):
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of headings and warnings.")]
 NamesArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Shipped ruleset names or .rules paths; default: every shipped ruleset."),
+    typer.Argument(
+        metavar="PATH_OR_NAME",
+        help="Shipped ruleset names or .rules paths; default: every shipped ruleset.",
+        show_default=False,
+    ),
 ]
 
 
@@ -105,13 +109,18 @@ def test(
         print(render_json(summary, lang.value))
     else:
         print(render_text(summary, lang.value))
+    if summary.load_failures:
+        raise typer.Exit(2)
     if not summary.passed:
         raise typer.Exit(1)
 
 
 @rules_app.command("check")
 def check(
-    files: Annotated[list[str], typer.Argument(help="Ruleset files (or shipped names) to load and lint.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="Ruleset files (or shipped names) to load and lint."),
+    ],
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings.")] = False,
     lang: LangOption = Lang.SV,
 ) -> None:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ._app import app, fail
+
+
+class LogLevel(StrEnum):
+    """Log levels the service accepts."""
+
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    DEBUG = "debug"
 
 
 @app.command()
@@ -26,7 +37,7 @@ def serve(
     ] = False,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     threads: Annotated[int, typer.Option(min=1, help="Check threads per worker.")] = 4,
-    log_level: Annotated[str, typer.Option(help="critical, error, warning, info or debug.")] = "info",
+    log_level: Annotated[LogLevel, typer.Option(help="How much the service logs.")] = LogLevel.INFO,
     access_log: Annotated[
         bool, typer.Option(help="Log one line per request (personnummer redacted).")
     ] = True,
@@ -56,7 +67,7 @@ def serve(
         service = create_app(settings)  # compiles the rulesets: fail here, before listening
     except IntygscheckError as exc:
         fail(str(exc))
-    log_config = uvicorn_log_config(log_level)
+    log_config = uvicorn_log_config(log_level.value)
     if workers == 1:
         uvicorn.run(service, host=host, port=port, log_config=log_config, access_log=access_log)
         return

@@ -5,11 +5,12 @@ One module per format; :func:`read` detects the format from the bytes themselves
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, UnsupportedFormatError
 from ..model import Certificate
+from .json_document import parse_json_object
 from .limits import MAX_INPUT_BYTES
 
 
@@ -44,37 +45,44 @@ def load_bytes(source: str | Path | bytes, *, name: str | None = None) -> tuple[
 
 
 def detect_format(data: bytes) -> str:
-    """``"xml"``, ``"fhir"`` or ``"native"`` from the first significant bytes; else ``"unknown"``."""
+    """``"xml"``, ``"json"`` or ``"unknown"`` from the first significant byte.
+
+    Whether JSON is FHIR (it has a top-level ``resourceType``) or native is decided after the
+    one parse :func:`read_bytes` makes.
+    """
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
         return "xml"
     if head == b"{":
-        try:
-            document = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            return "native"  # let the native reader report the JSON error with its position
-        if isinstance(document, dict) and "resourceType" in document:
-            return "fhir"
-        return "native"
+        return "json"
     return "unknown"
 
 
 def read_bytes(data: bytes, label: str) -> Certificate:
-    """Read bytes whose format is detected here."""
+    """Read bytes whose format is detected here (each document is parsed once)."""
     kind = detect_format(data)
     if kind == "xml":
         from .rivta import read_rivta
 
         return read_rivta(data, label)
-    if kind == "fhir":
-        from .fhir import read_fhir
-
-        return read_fhir(data, label)
-    if kind == "native":
-        from .native import read_native
-
-        return read_native(data, label)
-    raise UnsupportedFormatError(label, "not a certificate: expected RIVTA XML, FHIR JSON or native JSON")
+    if kind == "json":
+        return read_document(parse_json_object(data, label), label)
+    raise UnsupportedFormatError(
+        label,
+        "inte ett intyg: väntade RIVTA-XML, FHIR-JSON eller intygschecks JSON "
+        "[not a certificate: expected RIVTA XML, FHIR JSON or native JSON]",
+    )
 
 
-__all__ = ["detect_format", "load_bytes", "read", "read_bytes"]
+def read_document(document: dict[str, Any], label: str) -> Certificate:
+    """Read a parsed JSON object: FHIR when it has a top-level ``resourceType``, else native."""
+    if "resourceType" in document:
+        from .fhir import read_fhir_document
+
+        return read_fhir_document(document, label)
+    from .native import read_native_document
+
+    return read_native_document(document, label)
+
+
+__all__ = ["detect_format", "load_bytes", "parse_json_object", "read", "read_bytes", "read_document"]

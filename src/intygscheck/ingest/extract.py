@@ -156,14 +156,15 @@ def scan_extract(path: str | Path) -> pl.LazyFrame:
         raise InputError(
             source, f"kan inte läsa tabellfilen / cannot read the table: {_first_line(exc)}"
         ) from None
-    present = {name.strip() for name in names}
+    clean = {name: name.lstrip("\ufeff").strip() for name in names}  # a BOM (Excel) or blanks around a name
+    present = set(clean.values())
     missing = [name for name in REQUIRED_COLUMNS if name not in present]
     if missing:
         raise InputError(
             source,
             f"kolumn(er) saknas / missing column(s): {', '.join(missing)}",
         )
-    renames = {name: name.strip() for name in names if name != name.strip()}
+    renames = {name: cleaned for name, cleaned in clean.items() if name != cleaned}
     keep = [_ROW, *REQUIRED_COLUMNS, *(name for name in OPTIONAL_COLUMNS if name in present)]
     return lazy.rename(renames).select(keep)
 
@@ -263,8 +264,8 @@ def read_extract(path: str | Path) -> ExtractBatch:
     ``patient_id``. Memory is that of the typed columns (about 100 bytes a row).
     """
     source = str(path)
-    lazy = check_certificates(validate_rows(scan_extract(path)))
-    return split(source, _collect(lazy, source))
+    validated = _collect(validate_rows(scan_extract(path)), source)  # once; the check reads it twice
+    return split(source, check_certificates(validated.lazy()).collect())
 
 
 def iter_extract_batches(path: str | Path, *, batch_rows: int = 200_000) -> Iterator[ExtractBatch]:
@@ -287,16 +288,29 @@ def iter_extract_batches(path: str | Path, *, batch_rows: int = 200_000) -> Iter
 def iter_certificates(batch: ExtractBatch) -> Iterator[Certificate]:
     """Group accepted rows into certificates (periods sorted by start), in certificate-id order.
 
-    Rows of one certificate need not be adjacent in the file.
+    Rows of one certificate need not be adjacent in the file. Streams the sorted rows once,
+    so the cost is linear in the rows and only one certificate's rows are held as dicts.
     """
     rows = batch.rows.sort(["certificate_id", "period_start", "period_end"])
     has_motivation = "fmb_motivation" in rows.columns
     has_text = "diagnosis_text" in rows.columns
-    for group in rows.partition_by("certificate_id", maintain_order=True):
-        yield _certificate(group.to_dicts(), has_motivation=has_motivation, has_text=has_text)
+    group: list[dict[str, Any]] = []
+    for record in rows.iter_rows(named=True):
+        if group and record["certificate_id"] != group[0]["certificate_id"]:
+            yield certificate_from_rows(group, has_motivation=has_motivation, has_text=has_text)
+            group = []
+        group.append(record)
+    if group:
+        yield certificate_from_rows(group, has_motivation=has_motivation, has_text=has_text)
 
 
-def _certificate(records: list[dict[str, Any]], *, has_motivation: bool, has_text: bool) -> Certificate:
+def certificate_from_rows(
+    records: list[dict[str, Any]], *, has_motivation: bool = False, has_text: bool = False
+) -> Certificate:
+    """One certificate from its accepted rows (dicts as ``ExtractBatch.rows`` holds them).
+
+    Certificate-level values come from the first row; each row gives one period, in order.
+    """
     first = records[0]
     signed: date = first["signed_date"]
     return Certificate(
@@ -323,6 +337,9 @@ def _certificate(records: list[dict[str, Any]], *, has_motivation: bool, has_tex
         ),
         fmb_motivation=first["fmb_motivation"] if has_motivation else None,
     )
+
+
+_certificate = certificate_from_rows  # the batch sources import this name; prefer the public one
 
 
 def _collect(lazy: pl.LazyFrame, source: str) -> pl.DataFrame:
@@ -391,6 +408,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "ExtractBatch",
     "RowError",
+    "certificate_from_rows",
     "check_certificates",
     "iter_certificates",
     "iter_extract_batches",

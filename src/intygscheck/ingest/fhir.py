@@ -11,7 +11,6 @@ personnummer becomes a pseudonym at once). The mapping is in :mod:`.fhir_mapping
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -41,11 +40,16 @@ from .fhir_mapping import (
     code_system_of,
 )
 from .fhir_parties import read_issuer, read_patient
+from .json_document import parse_json_object
 
 
 def read_fhir(data: bytes, source: str) -> Certificate:
     """Read a FHIR R4 ``QuestionnaireResponse`` (alone or in a ``Bundle``) into a certificate."""
-    document = _load_json(data, source)
+    return read_fhir_document(parse_json_object(data, source), source)
+
+
+def read_fhir_document(document: dict[str, Any], source: str) -> Certificate:
+    """Read an already parsed FHIR resource (a ``QuestionnaireResponse`` or ``Bundle``)."""
     kind = document.get("resourceType")
     if kind == "QuestionnaireResponse":
         response = _validate(QuestionnaireResponse, document, source, "QuestionnaireResponse")
@@ -60,23 +64,6 @@ def read_fhir(data: bytes, source: str) -> Certificate:
         f"[resourceType {kind!r} is not supported: expected QuestionnaireResponse or Bundle]",
         Position(path="resourceType"),
     )
-
-
-def _load_json(data: bytes, source: str) -> dict[str, Any]:
-    try:
-        document = json.loads(data)
-    except UnicodeDecodeError:
-        raise InputError(source, "FHIR-JSON är inte UTF-8 [FHIR JSON is not UTF-8]") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            source, f"ogiltig JSON [invalid JSON]: {exc.msg}", Position(exc.lineno, exc.colno)
-        ) from None
-    if not isinstance(document, dict):
-        raise InputError(
-            source,
-            "FHIR-JSON måste vara ett objekt [FHIR JSON must be an object with a resourceType]",
-        )
-    return document
 
 
 def _check_entry_types(document: dict[str, Any], source: str) -> None:
@@ -400,4 +387,4 @@ _EXPECTED = {
     "diagnosis": "valueCoding",
 }
 
-__all__ = ["read_fhir"]
+__all__ = ["read_fhir", "read_fhir_document"]

@@ -65,6 +65,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "sjukfall_days": "sjukfallslängd",
         "first_certificate_days": "första intygets längd",
         "no_data": "Inga data.",
+        "axis_ratio": "{outcome}: kvinnor/män (logaritmisk skala)",
+        "axis_days": "dagar",
     },
     "en": {
         "title": "intygscheck — quality report",
@@ -105,6 +107,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "sjukfall_days": "sjukfall length",
         "first_certificate_days": "first-certificate length",
         "no_data": "No data.",
+        "axis_ratio": "{outcome}: women/men (log scale)",
+        "axis_days": "days",
     },
 }
 
@@ -256,11 +260,16 @@ def _forest_section(text: dict[str, str], equality: EqualityResult | None) -> st
         low=config.ratio_low,
         high=config.ratio_high,
     )
-    svg = _forest_svg(shown.to_dicts(), config.ratio_low, config.ratio_high, text[outcome])
+    svg = _forest_svg(
+        shown.to_dicts(),
+        config.ratio_low,
+        config.ratio_high,
+        text["axis_ratio"].format(outcome=text[outcome]),
+    )
     return f'<section id="forest">{title}<p class="note">{_e(note)}</p>{svg}</section>'
 
 
-def _forest_svg(rows: list[dict[str, Any]], low: float, high: float, outcome: str) -> str:
+def _forest_svg(rows: list[dict[str, Any]], low: float, high: float, axis_label: str) -> str:
     plt = _pyplot()
     height = 1.2 + 0.28 * len(rows)
     figure, axis = plt.subplots(figsize=(9, height))
@@ -285,7 +294,7 @@ def _forest_svg(rows: list[dict[str, Any]], low: float, high: float, outcome: st
     ticks = [t for t in (0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0) if left <= t <= right]
     axis.set_xticks(ticks, [f"{t:g}" for t in ticks])
     axis.xaxis.set_minor_formatter(plt.NullFormatter())
-    axis.set_xlabel(f"{outcome}: women/men (log scale)")
+    axis.set_xlabel(axis_label)
     axis.grid(axis="x", color="#eceff2", linewidth=0.6)
     figure.tight_layout()
     return _svg(figure)
@@ -327,7 +336,7 @@ def _distribution_section(text: dict[str, str], cases: pl.DataFrame | None, min_
     axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:g}"))
     axis.set_xticks([index * 3 + 0.5 for index in range(len(chapters))])
     axis.set_xticklabels(chapters)
-    axis.set_ylabel("dagar / days")
+    axis.set_ylabel(text["axis_days"])
     axis.legend(
         [boxes["boxes"][0], boxes["boxes"][1]], [text["women"], text["men"]], loc="upper right", fontsize=8
     )
@@ -399,7 +408,10 @@ def _indicator_section(text: dict[str, str], certificates: pl.DataFrame | None, 
         table.partition_by("unit_id", as_dict=True).items(), key=lambda item: str(item[0])
     ):
         body = []
-        for row in unit_rows.iter_rows(named=True):
+        ordered = sorted(
+            unit_rows.iter_rows(named=True), key=lambda r: (_roman(r["chapter"] or ""), r["sex"] or "")
+        )
+        for row in ordered:
             cells = [
                 f'<td class="k">{_e(row["chapter"] or "?")}</td>',
                 f'<td class="k">{_e(row["sex"] or "?")}</td>',

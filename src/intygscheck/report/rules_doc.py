@@ -198,7 +198,8 @@ def _rule_section(rule: Rule, lang: str) -> list[str]:
         out.extend(f"  - {md_escape(reference)}" for reference in rule.references)
     else:
         out.append(f"- **{words['references']}:** {NONE}")
-    out.extend(["", "```", rule.condition_text, "```", ""])
+    fence = "~~~~" if "```" in rule.condition_text else "```"
+    out.extend(["", fence, rule.condition_text, fence, ""])
     return out
 
 

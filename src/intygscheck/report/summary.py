@@ -9,7 +9,9 @@ from ..model import Certificate
 
 def describe_certificate(certificate: Certificate, *, source: str | None = None) -> str:
     """Plain text for a terminal. Prints no identity number (the patient is a pseudonym)."""
-    lines = [f"== {source or certificate.id}  (intyg {certificate.id}, {certificate.type} v{certificate.version})"]
+    lines = [
+        f"== {source or certificate.id}  (intyg {certificate.id}, {certificate.type} v{certificate.version})"
+    ]
     if certificate.patient is not None:
         patient = certificate.patient
         sex = patient.sex.value if patient.sex else "?"

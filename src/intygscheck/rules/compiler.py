@@ -194,6 +194,8 @@ class Compiler:
         self.file = file
         self.coverage = coverage
         self.closures: dict[int, Closure] = {}
+        # nodes that are plain attribute paths: (lambda slot or None for the certificate, getter)
+        self.accessors: dict[int, tuple[int | None, Callable[[Any], Any]]] = {}
         self.owner = ""  # the rule id or "let <name>" being compiled (for coverage)
 
     def compile(self, node: ast.Expr) -> Closure:
@@ -245,12 +247,16 @@ class Compiler:
                 return lambda env: env.certificate
             return Env.case if resolved.root == "case" else Env.fmb
         assert isinstance(resolved, FieldRef)
+        if not resolved.member.is_datetime:
+            self.accessors[id(node)] = (None, operator.attrgetter(resolved.member.name))
         return _certificate_member(resolved.member)
 
     def _attr(self, node: ast.Attr, member: Member) -> Closure:
         obj_resolved = self.notes.resolved.get(id(node.obj))
         if isinstance(obj_resolved, RootRef) and obj_resolved.root == "certificate":
             self.closures[id(node.obj)] = lambda env: env.certificate
+            if not member.is_datetime:
+                self.accessors[id(node)] = (None, operator.attrgetter(member.name))
             return _certificate_member(member)
         fused = self._fused_path(node, member)
         if fused is not None:
@@ -300,6 +306,8 @@ class Compiler:
         self.compile(node.obj)  # record the prefixes' closures
         getter = operator.attrgetter(".".join(reversed(names)))
         datetime_last = member.is_datetime
+        if not datetime_last:
+            self.accessors[id(node)] = (base.slot if isinstance(base, VarRef) else None, getter)
         if isinstance(base, VarRef):
             slot = base.slot
 
@@ -339,9 +347,16 @@ class Compiler:
     def _list(self, node: ast.ListLit) -> Closure:
         items = [self.compile(item) for item in node.items]
         if all(isinstance(item, ast.Literal) for item in node.items):
-            value = tuple(item(None) for item in items)  # type: ignore[arg-type]
-            return _constant(value)
+            return _constant(tuple(self._literal(item) for item in node.items))
         return lambda env: tuple(item(env) for item in items)
+
+    def _literal(self, node: ast.Expr) -> Any:
+        """A literal's value as compiled (a code literal becomes its enum member)."""
+        resolved = self.notes.resolved.get(id(node))
+        if isinstance(resolved, ConstRef):
+            return resolved.value
+        assert isinstance(node, ast.Literal)
+        return node.value
 
     # ---- calls ----
 
@@ -521,12 +536,10 @@ class Compiler:
         compare = _COMPARE[op]
         constant = self._constant_value(node.right)
         if constant is not None:
-
-            def with_constant(env: Env) -> bool:
-                a = left(env)
-                return False if a is None else bool(compare(a, constant))
-
-            return with_constant
+            accessor = self.accessors.get(id(node.left))
+            if accessor is not None and self._type(node.left).kind is not t.Kind.DURATION:
+                return _path_compare(accessor, compare, constant)
+            return _CONSTANT_COMPARE[op](left, constant)
 
         def comparison(env: Env) -> bool:
             a = left(env)
@@ -564,6 +577,88 @@ class Compiler:
         return days
 
 
+def _path_compare(
+    accessor: tuple[int | None, Callable[[Any], Any]], compare: Callable[[Any, Any], Any], constant: Any
+) -> Closure:
+    """``path <op> literal`` in one closure: read the path and compare, no nested calls."""
+    slot, getter = accessor
+    if slot is None:
+
+        def certificate_path(env: Env) -> bool:
+            a = getter(env.certificate)
+            return a is not None and compare(a, constant)
+
+        return certificate_path
+
+    def variable_path(env: Env) -> bool:
+        owner = env.vars[slot]
+        if owner is None:
+            return False
+        a = getter(owner)
+        return a is not None and compare(a, constant)
+
+    return variable_path
+
+
+def _lt(value: Closure, constant: Any) -> Closure:
+    def lt(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a < constant
+
+    return lt
+
+
+def _le(value: Closure, constant: Any) -> Closure:
+    def le(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a <= constant
+
+    return le
+
+
+def _gt(value: Closure, constant: Any) -> Closure:
+    def gt(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a > constant
+
+    return gt
+
+
+def _ge(value: Closure, constant: Any) -> Closure:
+    def ge(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a >= constant
+
+    return ge
+
+
+def _eq(value: Closure, constant: Any) -> Closure:
+    def eq(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a == constant
+
+    return eq
+
+
+def _ne(value: Closure, constant: Any) -> Closure:
+    def ne(env: Env) -> bool:
+        a = value(env)
+        return a is not None and a != constant
+
+    return ne
+
+
+_CONSTANT_COMPARE: dict[str, Callable[[Closure, Any], Closure]] = {
+    "<": _lt,
+    "<=": _le,
+    ">": _gt,
+    ">=": _ge,
+    "==": _eq,
+    "!=": _ne,
+}
+"""Comparisons with a literal on the right, one closure each (the hot path of most rules)."""
+
+
 def _constant(value: Any) -> Closure:
     return lambda env: value
 
@@ -592,7 +687,8 @@ def _certificate_member(member: Member) -> Closure:
             return None if value is None else value.date()
 
         return member_date
-    return lambda env: getattr(env.certificate, name)
+    getter = operator.attrgetter(name)
+    return lambda env: getter(env.certificate)
 
 
 def _membership(op: str, left: Closure, right: Closure) -> Closure:

@@ -81,7 +81,9 @@ def build_certificate(base: dict[str, Any], fragment: dict[str, Any], default_id
 def resolve_fixture(fixture: str, ruleset_dir: Path) -> Path | None:
     """The fixture file: relative to the ruleset's folder, then to the project root."""
     given = Path(fixture)
-    candidates = [given] if given.is_absolute() else [ruleset_dir / given, data_dir("rulesets").parent / given]
+    candidates = (
+        [given] if given.is_absolute() else [ruleset_dir / given, data_dir("rulesets").parent / given]
+    )
     return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
@@ -208,7 +210,9 @@ def run_examples(ruleset: Ruleset | str | Path) -> ExamplesReport:
     recorder = CoverageRecorder()
     instrumented = load_ruleset(path, coverage=recorder)
     outcomes = tuple(
-        RuleOutcome(rule.id, rule.title, tuple(_run(rule, example, instrumented.name) for example in rule.examples))
+        RuleOutcome(
+            rule.id, rule.title, tuple(_run(rule, example, instrumented.name) for example in rule.examples)
+        )
         for rule in instrumented.rules
     )
     live = {rule.id for rule in instrumented.rules}

@@ -13,6 +13,7 @@ import itertools
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from .._resources import data_dir
 from . import ast, examples
@@ -63,8 +64,21 @@ def load_ruleset(
     path = resolve(str(name_or_path), None)
     if path is None:
         raise RulesetError([Diagnostic(str(name_or_path), Pos(0, 0, 0, 0), _not_found(str(name_or_path)))])
+    if coverage is None:
+        cached = _fresh(str(path))  # the common case needs no lock
+        if cached is not None:
+            return cached
     with _LOCK:
         return _Loader(coverage).load(path, ())
+
+
+def _fresh(key: str) -> Ruleset | None:
+    """The cached ruleset for ``key`` when none of its files changed since it was compiled."""
+    entry = _CACHE.get(key)
+    if entry is None:
+        return None
+    stamps, ruleset = entry
+    return ruleset if all(_mtime(file) == mtime for file, mtime in stamps) else None
 
 
 def resolve(reference: str, base_dir: Path | None) -> Path | None:
@@ -121,9 +135,9 @@ class _Loader:
 
     def load(self, path: Path, stack: tuple[Path, ...]) -> Ruleset:
         key = str(path)
-        if self.coverage is None and key in _CACHE:
-            stamps, cached = _CACHE[key]
-            if all(_mtime(file) == mtime for file, mtime in stamps):
+        if self.coverage is None:
+            cached = _fresh(key)
+            if cached is not None:
                 return cached
         label = display_path(path)
         try:
@@ -486,7 +500,7 @@ class _Build:
         self.compiler.owner = decl.id
         condition = self.compiler.compile(decl.when)
         lets = reads.lets
-        read_closures: dict[str, object] = {}
+        read_closures: dict[str, Closure] = {}
         for symbol in lets:
             read_closures.update(symbol.read_closures)
         for text, node in reads.exprs.items():
@@ -524,8 +538,8 @@ class _Build:
             ruleset=self.name,
             file=self.label,
             line=decl.pos.line,
-            reads=read_closures,  # type: ignore[arg-type]
-            evidence=evidence,  # type: ignore[arg-type]
+            reads=read_closures,
+            evidence=evidence,
             location_path=location,
             text_matches=text_matches,
             roots=roots_read,
@@ -535,24 +549,26 @@ class _Build:
             closures=self.compiler.closures,
         )
 
-    def _path_closure(self, path: str, reads: Reads) -> object:
+    def _path_closure(self, path: str, reads: Reads) -> Closure:
         for node in reads.paths:
             if ast.unparse(node) == path:
                 return self._closure(node)
         raise KeyError(path)  # pragma: no cover - every path is a read expression
 
-    def _template(self, message: ast.Message, closures: dict[str, object]) -> Template:
-        parts: list[object] = []
+    def _template(self, message: ast.Message, closures: dict[str, Closure]) -> Template:
+        parts: list[str | tuple[str, Closure]] = []
         for part in split(message.template):
             if isinstance(part, str):
                 parts.append(part)
             else:
                 canonical = ast.unparse(parse_expression(part[0], self.label, origin=message.pos))
                 parts.append((canonical, closures[canonical]))
-        return Template(message.template, tuple(parts))  # type: ignore[arg-type]
+        return Template(message.template, tuple(parts))
 
     def _examples(self, decl: ast.RuleDecl) -> tuple[RuleExample, ...]:
-        return tuple(self.examples.get(id(example)) or self._example(decl, example) for example in decl.examples)
+        return tuple(
+            self.examples.get(id(example)) or self._example(decl, example) for example in decl.examples
+        )
 
     def _check_examples(self, decl: ast.RuleDecl) -> None:
         """Build each example's certificates now, so a broken example is a load-time error."""
@@ -595,7 +611,7 @@ class _Build:
 
     def _apply_override(self, decl: ast.RuleDecl) -> None:
         target = self.rules[decl.id]
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if decl.title:
             changes["title"] = decl.title.value
         if decl.severity:
@@ -615,11 +631,11 @@ class _Build:
         if decl.messages:
             messages = dict(target.messages)
             for message in decl.messages:
-                messages[message.lang.value] = self._template(message, target.reads)  # type: ignore[arg-type]
+                messages[message.lang.value] = self._template(message, target.reads)
             changes["messages"] = messages
         if decl.examples:
             changes["examples"] = target.examples + self._examples(decl)
-        self.rules[decl.id] = dataclasses.replace(target, **changes)  # type: ignore[arg-type]
+        self.rules[decl.id] = dataclasses.replace(target, **changes)
 
 
 def _merge(into: Reads, other: Reads) -> None:

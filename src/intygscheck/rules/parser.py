@@ -288,7 +288,8 @@ class _Builder:
         assert isinstance(node, Tree)
         kind = node.data
         if kind == "json_object":
-            return {_string(pair.children[0]): self.json(pair.children[1]) for pair in node.children}  # type: ignore[union-attr]
+            pairs = [pair for pair in node.children if isinstance(pair, Tree)]
+            return {_string(pair.children[0]): self.json(pair.children[1]) for pair in pairs}
         if kind == "json_array":
             return [self.json(child) for child in node.children]
         if kind == "json_string":

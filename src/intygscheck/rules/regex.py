@@ -37,9 +37,9 @@ class Regex:
     def __post_init__(self) -> None:
         # The wrapper's search() maps byte offsets back to characters on every call; a yes/no
         # test needs no offsets, so ``test`` calls the RE2 object directly when it is there.
-        low_level = getattr(self._compiled, "_regexp", None)
-        fast = low_level is not None and hasattr(low_level, "Match") and _UNANCHORED is not None
-        object.__setattr__(self, "_match", low_level.Match if fast else None)
+        low_level: Any = getattr(self._compiled, "_regexp", None)
+        match = getattr(low_level, "Match", None) if _UNANCHORED is not None else None
+        object.__setattr__(self, "_match", match)
 
     def test(self, text: str | None) -> bool:
         """True when the pattern matches somewhere in ``text`` (False for null)."""

@@ -7,7 +7,7 @@ something the rule reads (checked by the loader). Values are formatted for a per
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -145,8 +145,3 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): jsonable(item) for key, item in value.items()}
     return str(value)
-
-
-def render_all(templates: Sequence[Template], env: Any, lang: str) -> list[str]:
-    """Render several templates against one environment."""
-    return [template.render(env, lang) for template in templates]

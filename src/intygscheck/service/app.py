@@ -41,6 +41,7 @@ from .media import ENVELOPE_TYPE, FHIR_JSON, JSON, BodyKind, body_kind, negotiat
 from .rulesets import RulesetRegistry
 from .runner import Runner
 from .settings import ServiceSettings
+from .warmup import warm_up
 
 log = logging.getLogger("intygscheck.service")
 
@@ -73,6 +74,9 @@ _BATCH_BODY: dict[str, Any] = {
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckBatch"}}},
 }
 
+_NO_STORE = {"Cache-Control": "no-store"}
+"""Answers about a patient's certificate must not be kept by caches on the way."""
+
 _ERROR = {"model": None, "content": {JSON: {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -96,6 +100,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     install_log_redaction()
     registry = RulesetRegistry(settings.rulesets, allow_paths=settings.allow_ruleset_paths)
+    warm_up(registry.default)
     runner = Runner(settings.worker_threads, settings.timeout_seconds)
     catalogue_json = registry.catalogue.model_dump_json().encode()
     discovery_json = json.dumps(cds_hooks.discovery(settings.cds_service_id, settings.cds_hook)).encode()
@@ -159,7 +164,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 return render_operation_outcome(result, lang=lang).encode()
             return result.model_dump_json().encode()
 
-        return Response(await runner.run(job), media_type=answer_type)
+        return Response(await runner.run(job), media_type=answer_type, headers=_NO_STORE)
 
     @app.post(
         "/check/batch",
@@ -201,7 +206,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 parts.append(b'{"index":%d,"result":%s}' % (index, result.model_dump_json().encode()))
             return b'{"results":[' + b",".join(parts) + b"]}"
 
-        return Response(await runner.run(job), media_type=JSON)
+        return Response(await runner.run(job), media_type=JSON, headers=_NO_STORE)
 
     @app.get("/rulesets", summary="Rulesets and their rule catalogue", response_model=Catalogue)
     async def list_rulesets() -> Response:
@@ -256,7 +261,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 {"cards": cds_hooks.cards(result, hook.hook_instance)}, ensure_ascii=False
             ).encode()
 
-        return Response(await runner.run(job), media_type=JSON)
+        return Response(await runner.run(job), media_type=JSON, headers=_NO_STORE)
 
     _add_schemas(app, None if settings.allow_ruleset_paths else registry.names())
     return app

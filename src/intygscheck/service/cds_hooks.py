@@ -5,12 +5,14 @@
 QuestionnaireResponse, not an order. CDS Hooks requires an organisation's own hook to be
 named in reverse domain notation, so the service listens to ``se.intygscheck.fk7804-sign``
 (configurable). Its context is ``userId``, ``patientId`` and ``draftCertificate`` (a FHIR
-QuestionnaireResponse, or a Bundle holding one with its Patient and Practitioner). A client
+Bundle holding the QuestionnaireResponse with its Patient and author, or a bare
+QuestionnaireResponse, whose subject then resolves to the prefetched ``patient``). A client
 that can only send ``order-sign`` may put that Bundle in ``context.draftOrders`` instead.
 
 **Prefetch.** ``previousCertificates`` asks the client for the patient's earlier FK 7804
-QuestionnaireResponses, which become the sjukfall context (FMB totals count the whole
-sjukfall). The service never calls the client's FHIR server itself.
+QuestionnaireResponses (with their Patient, author and organisations, ``_include``d, so the
+care unit is known: sjukfall chain within a unit), which become the sjukfall context (FMB
+totals count the whole sjukfall). The service never calls the client's FHIR server itself.
 
 **Cards.** One card per FK question id (the first id a finding names, to its whole number:
 ``17.1`` → ``17``). A question id is what Försäkringskassan names in a completion request and
@@ -87,9 +89,13 @@ def discovery(service_id: str, hook: str) -> dict[str, Any]:
                     "och strukturfel. [Checks a draft FK 7804 certificate before signing.]"
                 ),
                 "prefetch": {
+                    "patient": "Patient/{{context.patientId}}",
                     "previousCertificates": (
                         "QuestionnaireResponse?subject=Patient/{{context.patientId}}"
                         f"&questionnaire={QUESTIONNAIRE_URL}&status=completed&_sort=-authored&_count=20"
+                        "&_include=QuestionnaireResponse:subject&_include=QuestionnaireResponse:author"
+                        "&_include:iterate=PractitionerRole:practitioner"
+                        "&_include:iterate=PractitionerRole:organization&_include:iterate=Organization:partof"
                     ),
                 },
                 "usageRequirements": (
@@ -155,20 +161,48 @@ def read_hook_request(document: Any, max_context: int) -> HookInput:
             "Inget intygsutkast i context.draftCertificate (eller prefetch.draftCertificate).",
             "No draft certificate in context.draftCertificate (or prefetch.draftCertificate).",
         )
+    patient = prefetch.get("patient")
+    if _kind(draft) == "QuestionnaireResponse" and _kind(patient) == "Patient":
+        # A bare draft refers to the patient by id; the prefetched Patient lets that resolve.
+        draft = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": draft}, {"resource": patient}],
+        }
     return HookInput(request.hookInstance, draft, draft_label, _previous(prefetch, max_context))
 
 
+def _kind(value: Any) -> Any:
+    """The ``resourceType`` of a JSON object (None for anything else)."""
+    return value.get("resourceType") if isinstance(value, dict) else None
+
+
 def _previous(prefetch: Mapping[str, Any], max_context: int) -> tuple[tuple[str, Any], ...]:
-    """The certificates in ``prefetch.previousCertificates`` (a searchset Bundle), newest first, capped."""
+    """The certificates in ``prefetch.previousCertificates`` (a searchset Bundle), in its order, capped.
+
+    An entry may be a certificate Bundle, or a QuestionnaireResponse whose Patient, author and
+    organisations came along in the same searchset (``_include``): each such response is read
+    as a Bundle of itself and those resources, so its references resolve.
+    """
     bundle = prefetch.get("previousCertificates")
-    if not isinstance(bundle, dict):
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    if not isinstance(entries, list):
         return ()
-    entries = bundle.get("entry")
+    typed = [
+        (index, entry, entry["resource"].get("resourceType"))
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
+    ]
+    included = [entry for _, entry, kind in typed if kind not in ("QuestionnaireResponse", "Bundle")]
     found: list[tuple[str, Any]] = []
-    for index, entry in enumerate(entries if isinstance(entries, list) else []):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if isinstance(resource, dict) and resource.get("resourceType") in ("QuestionnaireResponse", "Bundle"):
-            found.append((f"prefetch.previousCertificates.entry[{index}]", resource))
+    for index, entry, kind in typed:
+        label = f"prefetch.previousCertificates.entry[{index}]"
+        if kind == "Bundle":
+            found.append((label, entry["resource"]))
+        elif kind == "QuestionnaireResponse":
+            found.append(
+                (label, {"resourceType": "Bundle", "type": "collection", "entry": [entry, *included]})
+            )
     return tuple(found[:max_context])
 
 

@@ -1,25 +1,28 @@
 """Request bodies in, certificates out: the service's only contact with the readers.
 
-Every certificate goes through :func:`intygscheck.ingest.read_bytes`, the library's one
-entry point for bytes; this module only checks that the bytes are what the request's
-``Content-Type`` says, unpacks the JSON envelopes (sjukfall context, batches) and turns
-every reader failure into a 400 that names the item, the position and the reason.
+Every certificate goes through the library's readers (:func:`intygscheck.ingest.read_bytes`
+for XML, :func:`~intygscheck.ingest.read_document` for a JSON object parsed once); this
+module only checks that the bytes are what the request's ``Content-Type`` says, unpacks the
+JSON envelopes (sjukfall context, batches) and turns every reader failure into a 400 that
+names the item, the position and the reason.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..errors import InputError, Position
-from ..ingest import detect_format, read_bytes
+from ..ingest import detect_format, parse_json_object, read_bytes, read_document
 from ..model import Certificate
 from .errors import ServiceError, input_error
 from .media import BodyKind
 
 log = logging.getLogger("intygscheck.service")
+_T = TypeVar("_T")
 
 BODY = "body"
 """The label of a whole request body in error positions."""
@@ -32,23 +35,25 @@ class CheckRequest:
     certificate: Certificate
     context: tuple[Certificate, ...] = ()
     rulesets: tuple[str, ...] | None = None
-    index: int | None = field(default=None, compare=False)
 
 
 def read_certificate(data: bytes, kind: BodyKind, label: str = BODY) -> Certificate:
     """Read a body declared as XML, FHIR or native JSON; a body of another shape is a 400."""
-    detected = _detect(data, label)
-    if kind is BodyKind.XML and detected != "xml":
-        raise _bad(label, "Innehållet är inte XML.", "The body is not XML.")
-    if kind is BodyKind.FHIR and detected != "fhir":
+    detected = detect_format(data)
+    if kind is BodyKind.XML:
+        if detected != "xml":
+            raise _bad(label, "Innehållet är inte XML.", "The body is not XML.")
+        return _reading(label, read_bytes, data, label)
+    if detected != "json":
+        raise _bad(label, "Innehållet är inte ett JSON-objekt.", "The body is not a JSON object.")
+    document = _reading(label, parse_json_object, data, label)
+    if kind is BodyKind.FHIR and "resourceType" not in document:
         raise _bad(
             label,
             "Innehållet är inte en FHIR-resurs (resourceType saknas).",
             "The body is not a FHIR resource (no resourceType).",
         )
-    if kind is BodyKind.JSON and detected not in ("fhir", "native"):
-        raise _bad(label, "Innehållet är inte ett JSON-objekt.", "The body is not a JSON object.")
-    return _read(data, label)
+    return _reading(label, read_document, document, label)
 
 
 def read_envelope(data: bytes, max_context: int) -> CheckRequest:
@@ -97,7 +102,7 @@ def read_batch(
                 request = _envelope(item, label, max_context)
             else:
                 request = CheckRequest(read_item(item, label))
-            entries.append(CheckRequest(request.certificate, request.context, request.rulesets, index))
+            entries.append(request)
         except ServiceError as exc:
             entries.append(exc)
     return entries, rulesets
@@ -170,23 +175,22 @@ def read_item(value: Any, label: str) -> Certificate:
     """A certificate inside a JSON document: a native or FHIR object, or RIVTA XML as a string."""
     if isinstance(value, str):
         data = value.encode("utf-8", "surrogatepass")
-        if _detect(data, label) != "xml":
+        if detect_format(data) != "xml":
             raise _bad(label, "En sträng ska innehålla RIVTA-XML.", "A string must hold RIVTA XML.")
-    elif isinstance(value, dict):
-        data = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    else:
-        raise _bad(
-            label,
-            "Förväntade ett intyg (JSON-objekt) eller RIVTA-XML som sträng.",
-            "Expected a certificate (a JSON object) or RIVTA XML as a string.",
-        )
-    return _read(data, label)
+        return _reading(label, read_bytes, data, label)
+    if isinstance(value, dict):
+        return _reading(label, read_document, value, label)
+    raise _bad(
+        label,
+        "Förväntade ett intyg (JSON-objekt) eller RIVTA-XML som sträng.",
+        "Expected a certificate (a JSON object) or RIVTA XML as a string.",
+    )
 
 
-def _read(data: bytes, label: str) -> Certificate:
-    """Read with the library; any failure, typed or not, is the client's input error (400)."""
+def _reading(label: str, reader: Callable[..., _T], *args: Any) -> _T:
+    """Call a library reader; any failure, typed or not, is the client's input error (400)."""
     try:
-        return read_bytes(data, label)
+        return reader(*args)
     except InputError as exc:
         raise _located(input_error(exc), label) from None
     except RecursionError:
@@ -196,14 +200,6 @@ def _read(data: bytes, label: str) -> Certificate:
         # answer 400 and log the failure's type (never its message, which may quote input).
         log.warning("reader failed untyped with %s on %s", type(exc).__name__, label)
         raise _bad(label, "Intyget kunde inte läsas.", "The certificate could not be read.") from None
-
-
-def _detect(data: bytes, label: str) -> str:
-    """The library's format detection; input too deeply nested to detect is a 400."""
-    try:
-        return detect_format(data)
-    except RecursionError:
-        raise _bad(label, "Innehållet är för djupt nästlat.", "The input is nested too deeply.") from None
 
 
 def _located(error: ServiceError, label: str) -> ServiceError:

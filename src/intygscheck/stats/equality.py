@@ -15,7 +15,6 @@ for either sex are suppressed: reported, without numbers. Method and assumptions
 from __future__ import annotations
 
 import json
-import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .._resources import data_dir
 from ..errors import InputError
 from .extract_table import case_table, certificate_table
-from .regression import ols_hc3
+from .regression import ols_hc3, t_inference
 
 KEY_COLUMNS: tuple[str, ...] = ("chapter", "block", "unit_id", "care_provider_id")
 """Columns a level may group by; every output row has all of them (null when not grouped)."""
@@ -193,8 +192,8 @@ def compare_cases(cases: pl.DataFrame, config: EqualityConfig) -> pl.DataFrame:
     covariates = [f"_cov_{name}" for name in config.adjust_for]
     frame = cases.filter(pl.col("sex").is_in(["K", "M"])).with_columns(
         (pl.col("sex") == "K").cast(pl.Int8).alias("_female"),
-        *(
-            pl.col(name).cast(pl.String).fill_null("").alias(column)
+        *(  # categorical covariates as integer codes 0..L-1 (null is a level of its own)
+            (pl.col(name).cast(pl.String).fill_null("").rank("dense").cast(pl.Int64) - 1).alias(column)
             for name, column in zip(config.adjust_for, covariates, strict=True)
         ),
     )
@@ -207,33 +206,54 @@ def compare_cases(cases: pl.DataFrame, config: EqualityConfig) -> pl.DataFrame:
             usable = data.filter(pl.col(outcome) > 0).with_columns(
                 pl.col(outcome).cast(pl.Float64).log().alias("_y")
             )
-            patterns = usable.group_by([*keys, "_female", *covariates]).agg(
-                pl.len().alias("_n"), pl.col("_y").sum().alias("_s1"), (pl.col("_y") ** 2).sum().alias("_s2")
+            patterns = (
+                usable.group_by([*keys, "_female", *covariates])
+                .agg(
+                    pl.len().alias("_n"),
+                    pl.col("_y").sum().alias("_s1"),
+                    (pl.col("_y") ** 2).sum().alias("_s2"),
+                )
+                .sort(keys or ["_female"])
             )
             medians = {
                 (*cell[:-2], cell[-2]): cell[-1]
                 for cell in usable.group_by([*keys, "_female"]).agg(pl.col(outcome).median()).iter_rows()
             }
-            cells = patterns.partition_by(keys, as_dict=True) if keys else {(): patterns}
-            for cell_key in sorted(cells, key=_sort_key):
+            female = patterns.get_column("_female").to_numpy().astype(np.float64)
+            sums = [patterns.get_column(name).to_numpy().astype(np.float64) for name in ("_n", "_s1", "_s2")]
+            codes = [patterns.get_column(name).to_numpy() for name in covariates]
+            if keys:
+                starts = np.flatnonzero(
+                    patterns.select(
+                        pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in keys]).fill_null(True)
+                    )
+                    .to_series()
+                    .to_numpy()
+                )
+                cell_keys = patterns.select(keys)[starts].rows()
+            else:
+                starts, cell_keys = np.array([0]), [()]
+            bounds = [*starts.tolist(), patterns.height]
+            for index, cell_key in enumerate(cell_keys):
+                part = slice(bounds[index], bounds[index + 1])
                 values = dict(zip(keys, cell_key, strict=True))
                 if "block" in values and "chapter" not in values:
                     values["chapter"] = chapter_of_block.get(values["block"])
-                row = _compare_cell(level.name, values, outcome, cells[cell_key], covariates, config)
+                row = _compare_cell(
+                    level.name,
+                    values,
+                    outcome,
+                    female[part],
+                    [column[part] for column in sums],
+                    [column[part] for column in codes],
+                    config,
+                )
                 if not row["suppressed"]:
                     row["median_women"] = medians[(*cell_key, 1)]
                     row["median_men"] = medians[(*cell_key, 0)]
                 rows.append(row)
-    table = (
-        pl.DataFrame(rows, schema=_OUTPUT_SCHEMA, orient="row")
-        if rows
-        else pl.DataFrame(schema=_OUTPUT_SCHEMA)
-    )
-    return _adjust(table, config)
-
-
-def _sort_key(cell: tuple[Any, ...]) -> tuple[str, ...]:
-    return tuple(str(value) for value in cell)
+    table = pl.DataFrame(rows, schema=_WORK_SCHEMA) if rows else pl.DataFrame(schema=_WORK_SCHEMA)
+    return _adjust(_infer(table, config), config)
 
 
 _OUTPUT_SCHEMA: dict[str, pl.DataType] = {
@@ -258,65 +278,91 @@ _OUTPUT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+_WORK_SCHEMA: dict[str, pl.DataType] = {
+    **_OUTPUT_SCHEMA,
+    "_estimate": pl.Float64(),
+    "_std_error": pl.Float64(),
+    "_df": pl.Int64(),
+}
+
+
+def _infer(table: pl.DataFrame, config: EqualityConfig) -> pl.DataFrame:
+    """Ratio, interval and p for every estimated row, from the log-scale coefficient (vectorised)."""
+    estimated = table.get_column("_estimate").is_not_null().to_numpy()
+    ratio = np.full(table.height, np.nan)
+    low, high, p_value = ratio.copy(), ratio.copy(), ratio.copy()
+    if estimated.any():
+        estimate = table.get_column("_estimate").to_numpy()[estimated]
+        inference = t_inference(
+            estimate,
+            table.get_column("_std_error").to_numpy()[estimated],
+            table.get_column("_df").to_numpy()[estimated],
+            confidence=config.confidence,
+        )
+        ratio[estimated] = np.exp(estimate)
+        low[estimated] = np.exp(inference.ci_low)
+        high[estimated] = np.exp(inference.ci_high)
+        p_value[estimated] = inference.p_value
+    return table.with_columns(
+        pl.Series("ratio", ratio).fill_nan(None),
+        pl.Series("ci_low", low).fill_nan(None),
+        pl.Series("ci_high", high).fill_nan(None),
+        pl.Series("p_value", p_value).fill_nan(None),
+    ).drop("_estimate", "_std_error", "_df")
+
+
 def _compare_cell(
     level: str,
     keys: dict[str, Any],
     outcome: str,
-    patterns: pl.DataFrame,
-    covariates: list[str],
+    female: np.ndarray,
+    sums: list[np.ndarray],
+    codes: list[np.ndarray],
     config: EqualityConfig,
 ) -> dict[str, Any]:
-    """One output row from the cell's per-pattern sums: suppressed, or ratio, interval and p."""
-    female = patterns.get_column("_female").to_numpy().astype(np.float64)
-    n = patterns.get_column("_n").to_numpy().astype(np.float64)
+    """One output row from the cell's per-pattern sums: suppressed, or the log-scale estimate."""
+    n, s1, s2 = sums
     n_women = int(n[female == 1].sum())
     n_men = int(n[female == 0].sum())
-    row: dict[str, Any] = dict.fromkeys(_OUTPUT_SCHEMA)
+    row: dict[str, Any] = dict.fromkeys(_WORK_SCHEMA)
     row.update(level=level, outcome=outcome, **keys)
     if n_women < config.min_per_sex or n_men < config.min_per_sex:
         row.update(suppressed=True, flagged=False)
         return row
     row.update(suppressed=False, flagged=False, n_women=n_women, n_men=n_men)
-    s1 = patterns.get_column("_s1").to_numpy()
-    s2 = patterns.get_column("_s2").to_numpy()
     blocks = {
-        name: _indicators(patterns.get_column(column).to_numpy(), n)
-        for name, column in zip(config.adjust_for, covariates, strict=True)
+        name: _indicators(level_codes, n) for name, level_codes in zip(config.adjust_for, codes, strict=True)
     }
     used = [name for name, block in blocks.items() if block.shape[1] > 0]
     base = np.column_stack([np.ones_like(n), female])
     while True:
         design = np.column_stack([base, *(blocks[name] for name in used)])
-        fit = ols_hc3(design, n, s1, s2, column=1, confidence=config.confidence)
+        fit = ols_hc3(design, n, s1, s2, column=1)
         if fit is not None or not used:
             break
         used.pop()
     if fit is not None:
         row.update(
-            ratio=math.exp(fit.estimate),
-            ci_low=math.exp(fit.ci_low),
-            ci_high=math.exp(fit.ci_high),
-            p_value=fit.p_value,
-            adjusted_for=",".join(used),
+            _estimate=fit.estimate, _std_error=fit.std_error, _df=fit.df_resid, adjusted_for=",".join(used)
         )
     return row
 
 
-def _indicators(levels_of_patterns: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Indicator columns for a categorical covariate, per pattern.
+def _indicators(level_codes: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Indicator columns for a categorical covariate (integer codes), per pattern.
 
     The reference is the level with the most observations in the cell; levels with fewer than
     two observations are pooled into it (keeps every leverage below one, so HC3 is defined).
     """
-    levels, inverse = np.unique(levels_of_patterns, return_inverse=True)
-    weight = np.bincount(inverse, weights=n)
-    if levels.size < 2:
+    weight = np.bincount(level_codes, weights=n)
+    present = np.flatnonzero(weight > 0)
+    if present.size < 2:
         return np.empty((n.size, 0))
     reference = int(np.argmax(weight))
-    kept = [index for index in range(levels.size) if index != reference and weight[index] >= 2]
+    kept = [int(code) for code in present if code != reference and weight[code] >= 2]
     if not kept:
         return np.empty((n.size, 0))
-    indicators: np.ndarray = (inverse[:, None] == np.asarray(kept)[None, :]).astype(np.float64)
+    indicators: np.ndarray = (level_codes[:, None] == np.asarray(kept)[None, :]).astype(np.float64)
     return indicators
 
 

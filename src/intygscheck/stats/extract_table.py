@@ -25,7 +25,8 @@ def certificate_table(
     gap_days: int = 5,
     age_edges: tuple[int, ...] = AGE_BANDS,
 ) -> pl.DataFrame:
-    """One row per certificate in the :data:`~.schema.CERTIFICATE_TABLE_SCHEMA` shape.
+    """One row per certificate in the :data:`~.schema.CERTIFICATE_TABLE_SCHEMA` shape, the
+    certificates of each sjukfall together and in chain order.
 
     ``rows`` are accepted extract rows (``ExtractBatch.rows`` from
     :func:`intygscheck.ingest.extract.read_extract`), all rows of each patient included.
@@ -48,17 +49,16 @@ def certificate_table(
                 pl.col("fmb_motivation").is_not_null().any() if has_motivation else pl.lit(None, pl.Boolean)
             ).alias("fmb_motivated"),
         )
+        .collect()  # once: the diagnosis lookup below reads it too
     )
-    chained = chain_sjukfall(rows, scope=scope, gap_days=gap_days).lazy()
-    table = (
-        with_diagnosis_groups(certificates)
-        .join(chained, on="certificate_id", how="inner")
-        .with_columns(
-            age_band(pl.col("signed_date").dt.year() - pl.col("birth_year"), age_edges).alias("age_band"),
-            pl.col("signed_date").dt.strftime("%Y-%m").alias("month"),
-        )
+    chained = chain_sjukfall(rows, scope=scope, gap_days=gap_days).lazy()  # in case, then chain order
+    table = chained.join(
+        with_diagnosis_groups(certificates.lazy()), on="certificate_id", how="inner", maintain_order="left"
+    ).with_columns(
+        age_band(pl.col("signed_date").dt.year() - pl.col("birth_year"), age_edges).alias("age_band"),
+        pl.col("signed_date").dt.strftime("%Y-%m").alias("month"),
     )
-    return conform(table).sort(["case_id", "case_position"]).collect()
+    return conform(table).collect()
 
 
 def case_table(certificates: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -77,12 +77,18 @@ def suppress(
     )
 
 
-def write_indicators(table: pl.DataFrame, out_dir: str | Path) -> Path:
-    """Write ``indicators.csv`` into ``out_dir``; returns its path."""
+def write_indicators(table: pl.DataFrame, out_dir: str | Path, *, min_count: int = MIN_COUNT) -> Path:
+    """Write ``indicators.csv`` into ``out_dir``; returns its path.
+
+    ``table`` is either an indicator table from :func:`indicators` or the per-certificate
+    table itself (recognised by its ``certificate_id`` column), whose indicators are computed
+    here with the default cells and ``min_count``.
+    """
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "indicators.csv"
-    table.write_csv(path)
+    rows = indicators(table, min_count=min_count) if "certificate_id" in table.columns else table
+    rows.write_csv(path)
     return path
 
 

@@ -25,18 +25,24 @@ from scipy import stats  # type: ignore[import-untyped]
 
 @dataclass(frozen=True)
 class Coefficient:
-    """One coefficient with its HC3 standard error and the t-based test and interval."""
+    """One coefficient with its HC3 standard error and residual degrees of freedom."""
 
     estimate: float
     std_error: float
     df_resid: int
-    p_value: float
-    ci_low: float
-    ci_high: float
+
+
+@dataclass(frozen=True)
+class Inference:
+    """t-based two-sided p-values and intervals for many coefficients at once."""
+
+    p_value: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
 
 
 def ols_hc3(
-    patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.ndarray, *, column: int, confidence: float
+    patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.ndarray, *, column: int
 ) -> Coefficient | None:
     """Fit from per-pattern sums and report coefficient ``column``; ``None`` when not estimable.
 
@@ -64,9 +70,17 @@ def ols_hc3(
     variance = float(covariance[column, column])
     if not variance > 0:
         return None
-    std_error = variance**0.5
-    estimate = float(beta[column])
-    t_value = estimate / std_error
-    p_value = float(2 * stats.t.sf(abs(t_value), df_resid))
-    half_width = float(stats.t.ppf(0.5 + confidence / 2, df_resid)) * std_error
-    return Coefficient(estimate, std_error, df_resid, p_value, estimate - half_width, estimate + half_width)
+    return Coefficient(float(beta[column]), variance**0.5, df_resid)
+
+
+def t_inference(
+    estimate: np.ndarray, std_error: np.ndarray, df_resid: np.ndarray, *, confidence: float
+) -> Inference:
+    """Two-sided t-test of zero and the ``confidence`` interval, vectorised over coefficients."""
+    t_value = np.abs(estimate / std_error)
+    half_width = stats.t.ppf(0.5 + confidence / 2, df_resid) * std_error
+    return Inference(
+        p_value=2 * stats.t.sf(t_value, df_resid),
+        ci_low=estimate - half_width,
+        ci_high=estimate + half_width,
+    )

@@ -14,7 +14,7 @@ unit_id                    String           issuing care unit (HSA id)
 care_provider_id           String           issuing care provider (HSA id)
 diagnosis_code             String           main diagnosis, ICD-10-SE, as written
 chapter                    String           ICD-10 chapter of the main diagnosis (``V``), or null
-block                      String           ICD-10 block (``F30-F39``), or null
+block                      String           ICD-10 block (``F30–F39``), or null
 sex                        String           ``K`` (kvinna) or ``M`` (man)
 age_band                   String           age at signing in :data:`AGE_BANDS` bands
 month                      String           signing month, ``YYYY-MM``

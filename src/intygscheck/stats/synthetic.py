@@ -28,32 +28,34 @@ import numpy as np
 import polars as pl
 
 from ..model.personal_id import make_personal_id
+from ..terminology.icd10 import block_of, chapter_numeral_of
 
-DIAGNOSES: tuple[tuple[str, str, float, float], ...] = (
-    # code, block, weight, typical length in days
-    ("F32.1", "F30-F39", 0.10, 70),
-    ("F33.1", "F30-F39", 0.05, 80),
-    ("F41.1", "F40-F48", 0.08, 60),
-    ("F43.8A", "F40-F48", 0.12, 90),
-    ("F43.2", "F40-F48", 0.07, 45),
-    ("M54.5", "M50-M54", 0.10, 30),
-    ("M75.1", "M70-M79", 0.06, 45),
-    ("M17.1", "M15-M19", 0.04, 60),
-    ("S82.5", "S80-S89", 0.05, 50),
-    ("S52.5", "S50-S59", 0.04, 40),
-    ("J06.9", "J00-J06", 0.08, 8),
-    ("C50.9", "C50-C50", 0.03, 150),
-    ("I21.9", "I20-I25", 0.03, 60),
-    ("G43.9", "G40-G47", 0.05, 10),
-    ("K35.8", "K35-K38", 0.05, 21),
-    ("R53.9", "R50-R69", 0.05, 25),
+DIAGNOSES: tuple[tuple[str, float, float], ...] = (
+    # code, share of sjukfall, typical (median) length in days
+    ("F32.1", 0.10, 70),
+    ("F33.1", 0.05, 80),
+    ("F41.1", 0.08, 60),
+    ("F43.8A", 0.12, 90),
+    ("F43.2", 0.07, 45),
+    ("M54.5", 0.10, 30),
+    ("M75.1", 0.06, 45),
+    ("M17.1", 0.04, 60),
+    ("S82.5", 0.05, 50),
+    ("S52.5", 0.04, 40),
+    ("J06.9", 0.08, 8),
+    ("C50.9", 0.03, 150),
+    ("I21.9", 0.03, 60),
+    ("G43.9", 0.05, 10),
+    ("K35.8", 0.05, 21),
+    ("R53.9", 0.05, 25),
 )
-"""The diagnoses drawn: code, ICD-10 block, share of sjukfall, typical (median) length."""
+"""The diagnoses drawn: code, share of sjukfall, typical (median) length."""
 
 
 @dataclass(frozen=True)
 class Injection:
-    """Women's sjukfall lengths × ``factor`` in ``unit_id`` for diagnoses in ``block``."""
+    """Women's sjukfall lengths × ``factor`` in ``unit_id`` for diagnoses in ``block``
+    (a label as :func:`intygscheck.terminology.icd10.block_of` gives it, e.g. ``F30–F39``)."""
 
     unit_id: str
     block: str
@@ -63,19 +65,16 @@ class Injection:
         """True when a cell with these keys (``None`` = all) contains injected sjukfall."""
         unit_ok = unit_id is None or unit_id == self.unit_id
         block_ok = (block is None or block == self.block) and (
-            chapter is None or chapter == _CHAPTER_OF_BLOCK[self.block]
+            chapter is None or chapter == chapter_numeral_of(self.block[:3])
         )
         return unit_ok and block_ok
 
 
 DEFAULT_INJECTIONS: tuple[Injection, ...] = (
-    Injection("U3", "F30-F39", 1.6),
-    Injection("U5", "M50-M54", 0.6),
+    Injection("U3", "F30–F39", 1.6),
+    Injection("U5", "M50–M54", 0.6),
 )
 """The differences a default population carries."""
-
-_CHAPTER_OF_BLOCK = {"F": "V", "M": "XIII", "S": "XIX", "J": "X", "C": "II", "I": "IX", "G": "VI", "K": "XI"}
-_CHAPTER_OF_BLOCK = {block: _CHAPTER_OF_BLOCK.get(block[0], "XVIII") for _, block, _, _ in DIAGNOSES}
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,8 @@ class Population:
     rows: pl.DataFrame
     injections: tuple[Injection, ...] = field(default_factory=tuple)
     seed: int = 0
+    sjukfall: int = 0
+    """How many sjukfall were generated (chaining the rows must find exactly these)."""
 
     def write(self, path: str | Path) -> Path:
         """Write the rows as CSV, or Parquet when ``path`` ends in ``.parquet``."""
@@ -124,9 +125,9 @@ def generate_population(
     case_age = age[patient_of_case]
     other_unit = rng.integers(1, units + 1, n_cases)
     unit = np.where(rng.random(n_cases) < 0.85, home_unit[patient_of_case], other_unit)
-    weights = np.array([entry[2] for entry in DIAGNOSES])
+    weights = np.array([entry[1] for entry in DIAGNOSES])
     diagnosis = rng.choice(len(DIAGNOSES), size=n_cases, p=weights / weights.sum())
-    typical = np.array([entry[3] for entry in DIAGNOSES])[diagnosis]
+    typical = np.array([entry[2] for entry in DIAGNOSES])[diagnosis]
     part_time_share = np.where(case_female, 0.5, 0.15)
     part_time = rng.random(n_cases) < part_time_share
     grade = np.where(part_time, rng.choice([25, 50, 75], size=n_cases, p=[0.25, 0.5, 0.25]), 100)
@@ -136,7 +137,7 @@ def generate_population(
         + np.where(part_time, np.log(part_time_factor), 0.0)
         + rng.normal(0.0, 0.8, n_cases)
     )
-    block_names = np.array([entry[1] for entry in DIAGNOSES])[diagnosis]
+    block_names = np.array([block_of(entry[0]) for entry in DIAGNOSES])[diagnosis]
     unit_names = np.char.add("U", unit.astype(str))
     for injection in injections:
         hit = case_female & (unit_names == injection.unit_id) & (block_names == injection.block)
@@ -220,7 +221,7 @@ def generate_population(
             "signed_date": signed[cert_of_period],
         }
     ).with_columns(pl.col("period_start", "period_end", "signed_date").cast(pl.Date))
-    return Population(rows=rows, injections=tuple(injections), seed=seed)
+    return Population(rows=rows, injections=tuple(injections), seed=seed, sjukfall=n_cases)
 
 
 def _serial(index: int, female: bool) -> int:
