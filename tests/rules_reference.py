@@ -432,9 +432,9 @@ PATTERNS = ("lyft", "smärt|värk", "^kan", "[0-9]+ kg", "å", "inte\\.$")
 CODE_SPECS = ("F32-F33", "F00-F99", "M54", "F43.8A", "M40-M54, S52", "Z73", "J06–J069")
 ENUM_CHOICES: dict[tuple[str, str], type[Enum]] = {("basis", "kind"): BasisKind}
 MAX_DEPTH = 3
-GRADE_CODES_COMPARE = False
-"""Whether ``p.grade == "HALFTEN"`` is generated: documented, but the checker rejects it today
-(dsl-requests.md item 7); set to True once it is accepted."""
+GRADE_CODES_COMPARE = True
+"""Whether ``p.grade == "HALFTEN"`` (an integer enum against its code name) is generated
+(dsl-requests.md item 7, fixed)."""
 
 Scope = tuple[tuple[str, str], ...]  # (variable, collection it ranges over), innermost last
 

@@ -152,7 +152,12 @@ def test_ctrl_c_on_the_command_line_exits_1_and_the_same_command_finishes(
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    try:
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     assert process.returncode == 1, err.decode()
     assert "avbruten" in err.decode() and "Traceback" not in err.decode()
     assert assert_consistent(tmp_path)["complete"] is False

@@ -89,3 +89,21 @@ def test_same_rule_in_two_listed_rulesets_runs_once_in_the_last_version() -> Non
     child = load_ruleset(TEST_RULESETS / "child.rules")
     findings = [f for f in check(GENERIC, [parent, child]).findings if f.rule == "T-17-GENERISK"]
     assert len(findings) == 1 and findings[0].severity is Severity.INFO
+
+
+DIAMOND = TEST_RULESETS / "diamond" / "topp.rules"
+
+
+def test_diamond_import_shares_the_bottom_file_when_loaded() -> None:
+    ruleset = load_ruleset(DIAMOND)
+    assert [r.id for r in ruleset.rules] == ["D-35-SMARTA-KORT", "D-17-KORT"]
+    assert {"smartbeskrivning", "kort_f", "kort_a"} <= set(ruleset.lets)
+    assert sum(Path(source).name == "grund.rules" for source in ruleset.sources) == 1
+
+
+def test_diamond_import_also_loads_with_coverage_for_the_example_runner() -> None:
+    from intygscheck.rules.examples import run_examples
+
+    report = run_examples(DIAMOND)
+    assert report.passed and not report.failures
+    assert report.rule_coverage == 1.0

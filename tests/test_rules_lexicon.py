@@ -86,3 +86,25 @@ def test_shared_words_counts_common_stems_of_content_words() -> None:
     assert fn_similarity("Kan inte lyfta patienter", "Undersköterska, lyfter patienter") == 1.0
     assert fn_similarity("Smärta i ryggen", "Kontorsarbete vid dator") == 0.0
     assert fn_similarity("", "lyfter") == 0.0
+
+
+def test_grouping_by_first_letter_keeps_the_longer_entry_and_every_initial() -> None:
+    lexicon = Lexicon.compile("blandat", ["ont", "ont i ryggen", "Ångest", "ångesten", "oro", "3 kg"])
+    text = "ÅNGEST ökar, ont i ryggen och ORO; lyfter högst 3 kg. Ångesten"
+    found = [(m.entry, text[m.start : m.end]) for m in lexicon.mentions(text)]
+    assert found == [
+        ("ångesten", "ÅNGEST"),  # the longer entry is tried first, as before the grouping
+        ("ont i ryggen", "ont i ryggen"),
+        ("oro", "ORO"),
+        ("3 kg", "3 kg"),
+        ("ångesten", "Ångesten"),
+    ]
+
+
+def test_remembered_results_are_the_same_and_not_shared_lists() -> None:
+    lexicon = Lexicon.compile("smarta", ["smärta", "värk"])
+    text = "Smärtan och värken."
+    first = lexicon.mentions(text)
+    first.clear()
+    assert [m.entry for m in lexicon.mentions(text)] == ["smärta", "värk"]
+    assert lexicon.search(text) == lexicon.search(text) and lexicon.count(text) == 2

@@ -7,6 +7,7 @@ first time a rule reads them, so rulesets that never read them pay nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from .cases.models import Case
 from .errors import IntygscheckError
 from .model import Certificate
 from .rules.compiler import Env
-from .rules.loader import load_ruleset, resolve
+from .rules.loader import load_recent, load_ruleset, resolve
 from .rules.ruleset import Category, Rule, Ruleset, Severity
 from .rules.templates import jsonable
 
@@ -120,8 +121,10 @@ def check(
     """Check ``certificate`` with ``rulesets`` (names, paths or :class:`Ruleset` s; None: the defaults).
 
     ``context`` gives the patient's other certificates (for the sjukfall) and options, as a
-    :class:`CheckContext` or a plain iterable of certificates. ``lang`` is the language a
-    renderer shows by default; every finding carries both Swedish and English messages.
+    :class:`CheckContext` or a plain iterable of certificates. Rulesets given by name or path
+    are re-resolved (and their files re-stat'ed for edits) at most once a second, see
+    :func:`load_all`; pass :class:`Ruleset` objects to skip even that lookup. ``lang`` is the
+    language a renderer shows by default; every finding carries both Swedish and English messages.
     """
     loaded = load_all(rulesets)
     ctx = context if isinstance(context, CheckContext) else CheckContext(others=tuple(context or ()))
@@ -129,31 +132,50 @@ def check(
     signed = certificate.signed_date
     findings: list[Finding] = []
     evidence_memo: dict[str, Any] = {}  # a path has one value per check: convert it once
-    for rule, ruleset_name in _plan(loaded):
-        if not rule.applies_on(signed):
+    plan = _plan(loaded)
+    for rule, ruleset_name, condition, dated in plan.steps:
+        if dated and not rule.applies_on(signed):
             continue
         try:
-            fired = rule.condition(env) is True
-            if fired:
+            if condition(env) is True:
                 findings.append(_finding(rule, env, ruleset_name, evidence_memo))
         except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError) as exc:
             raise RuleEvaluationError(rule, f"{type(exc).__name__}: {exc}") from exc
     return Result(
         source=source,
         certificate_id=certificate.id,
-        rulesets=tuple(RulesetRef(name=r.name, version=r.version) for r in loaded),
+        rulesets=plan.refs,
         findings=tuple(findings),
         lang=lang,
     )
 
 
 def load_all(rulesets: Sequence[RulesetSpec] | RulesetSpec | None) -> tuple[Ruleset, ...]:
-    """The compiled rulesets for ``rulesets`` (None: the shipped defaults that exist)."""
+    """The compiled rulesets for ``rulesets`` (None: the shipped defaults that exist).
+
+    Names and paths are resolved, and their files' modification times checked, at most once
+    per :data:`~intygscheck.rules.loader.REVALIDATE_SECONDS` (1 s) per distinct list: so
+    ``check(certificate)`` on the hot path costs a dict lookup, and an edited ruleset file is
+    picked up by the checks that start a second later (at once after
+    :func:`intygscheck.rules.clear_cache`). :class:`Ruleset` objects are used as given.
+    """
+    if isinstance(rulesets, Ruleset):
+        return (rulesets,)
     if rulesets is None:
-        return tuple(load_ruleset(name) for name in default_ruleset_names())
-    if isinstance(rulesets, str | Path | Ruleset):
-        rulesets = [rulesets]
-    return tuple(load_ruleset(spec) for spec in rulesets)
+        return load_recent(None, lambda: tuple(load_ruleset(name) for name in default_ruleset_names()))
+    specs: tuple[RulesetSpec, ...] = (rulesets,) if isinstance(rulesets, str | Path) else tuple(rulesets)
+    if any(isinstance(spec, Ruleset) for spec in specs):
+        return tuple(load_ruleset(spec) for spec in specs)
+    key: tuple[Any, ...] = tuple(str(spec) for spec in specs)
+    if any(_relative_path(spec) for spec in specs):
+        key += (os.getcwd(),)  # a relative path means another file after a chdir
+    return load_recent(key, lambda: tuple(load_ruleset(spec) for spec in specs))
+
+
+def _relative_path(spec: RulesetSpec) -> bool:
+    text = str(spec)
+    looks_like_path = isinstance(spec, Path) or text.endswith(".rules") or "/" in text or os.sep in text
+    return looks_like_path and not os.path.isabs(text)
 
 
 def default_ruleset_names() -> tuple[str, ...]:
@@ -161,24 +183,36 @@ def default_ruleset_names() -> tuple[str, ...]:
     return tuple(name for name in DEFAULT_RULESETS if resolve(name, None) is not None)
 
 
-_PLANS: dict[tuple[int, ...], tuple[tuple[Ruleset, ...], tuple[tuple[Rule, str], ...]]] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """What one list of rulesets runs: per rule (rule, ruleset name, condition, has validity
+    dates), and the result's ruleset references; built once per list, reused by every check."""
+
+    rulesets: tuple[Ruleset, ...]
+    steps: tuple[tuple[Rule, str, Any, bool], ...]
+    refs: tuple[RulesetRef, ...]
 
 
-def _plan(rulesets: tuple[Ruleset, ...]) -> tuple[tuple[Rule, str], ...]:
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _plan(rulesets: tuple[Ruleset, ...]) -> _Plan:
     """Rules to run, each once: a rule id in several rulesets runs in the last one's version."""
     key = tuple(id(r) for r in rulesets)
     cached = _PLANS.get(key)
-    if cached is not None and all(a is b for a, b in zip(cached[0], rulesets, strict=True)):
-        return cached[1]
-    chosen: dict[str, tuple[Rule, str]] = {}
+    if cached is not None and all(a is b for a, b in zip(cached.rulesets, rulesets, strict=True)):
+        return cached
+    chosen: dict[str, tuple[Rule, str, Any, bool]] = {}
     for ruleset in rulesets:
         for rule in ruleset.rules:
             chosen.pop(rule.id, None)
-            chosen[rule.id] = (rule, ruleset.name)
-    plan = tuple(chosen.values())
+            dated = rule.valid_from is not None or rule.valid_to is not None
+            chosen[rule.id] = (rule, ruleset.name, rule.condition, dated)
+    refs = tuple(RulesetRef(name=r.name, version=r.version) for r in rulesets)
+    plan = _Plan(rulesets, tuple(chosen.values()), refs)
     if len(_PLANS) > 256:
         _PLANS.clear()
-    _PLANS[key] = (rulesets, plan)
+    _PLANS[key] = plan
     return plan
 
 
@@ -210,6 +244,10 @@ def _fmb_provider(certificate: Certificate, ctx: CheckContext) -> Any:
     return fmb
 
 
+_LOCATIONS: dict[str | None, Location] = {}
+"""A location without a span, per path: frozen, so one instance serves every finding."""
+
+
 def _finding(rule: Rule, env: Env, ruleset_name: str, memo: dict[str, Any] | None = None) -> Finding:
     """The finding of a rule that fired; ``memo`` keeps converted evidence values per check."""
     memo = {} if memo is None else memo
@@ -223,7 +261,9 @@ def _finding(rule: Rule, env: Env, ruleset_name: str, memo: dict[str, Any] | Non
             if not isinstance(part, str) and part[0] not in evidence:
                 key = part[0]
                 evidence[key] = memo[key] if key in memo else memo.setdefault(key, jsonable(part[1](env)))
-    location = Location(path=rule.location_path, span=None)
+    location = _LOCATIONS.get(rule.location_path)
+    if location is None:
+        location = _LOCATIONS.setdefault(rule.location_path, Location(path=rule.location_path, span=None))
     for match in rule.text_matches:
         text = match.text(env)
         span = match.search(text) if isinstance(text, str) else None

@@ -180,9 +180,11 @@ def _spill_phase(
     counts = {"records": 0, "certificates": 0, "rejected": 0}
     report(READING, 0, total)
     part_files = open_partitions(work / "parts", options.partitions)
-    executor = _process_pool(options.jobs)
     try:
-        with (work / "spill-errors.ndjson").open("w", encoding="utf-8") as errors:
+        with (
+            _process_pool(options.jobs) as executor,
+            (work / "spill-errors.ndjson").open("w", encoding="utf-8") as errors,
+        ):
             records = iter_records(inputs, exclude=exclude)
             for item in spill(records, part_files, errors, executor=executor, window=4 * options.jobs):
                 counts["records"] += 1
@@ -193,8 +195,6 @@ def _spill_phase(
     finally:
         for handle in part_files:
             handle.close()
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
     done_marker.write_text(json.dumps(counts))
     return counts
 
@@ -229,13 +229,9 @@ def _check_phase(work: Path, options: BatchOptions, report: Progress) -> None:
 
         run_on_dask(pending, options.scheduler, finished, workers=max(options.jobs, 1))
     else:
-        executor = _process_pool(options.jobs)
-        try:
+        with _process_pool(options.jobs) as executor:
             for outcome in _map(executor, evaluate_partition, pending):
                 finished(outcome)
-        finally:
-            if executor is not None:
-                executor.shutdown(cancel_futures=True)
 
 
 def _checked(job: PartitionJob) -> int:
@@ -254,8 +250,57 @@ def _map(
         yield from executor.map(function, jobs)
 
 
-def _process_pool(jobs: int) -> ProcessPoolExecutor | None:
-    return ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _process_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``jobs`` worker processes (None for one job), shut down on leaving the block.
+
+    The workers are started at once with Ctrl-C and SIGTERM deferred: an interrupt raised
+    while the pool is half started (workers forked, its manager thread not yet running) or
+    inside the fork hooks (which swallow it) would leave workers that nothing shuts down.
+    Deferred, it is raised once the pool is whole, and shutting down then works. Workers
+    ignore Ctrl-C: the main process stops the run and writes the partial outputs. Shutting
+    down waits for the partitions being checked and cancels the queued ones.
+    """
+    if jobs <= 1:
+        yield None
+        return
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals)
+    try:
+        with _interrupts_deferred():
+            executor.submit(int).result()  # forks every worker now (fork start method)
+        yield executor
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM during the block are remembered and raised as KeyboardInterrupt after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {number: signal.signal(number, remember) for number in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C is the main process's business; SIGTERM ends the worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def count_inputs(inputs: Sequence[str | Path], *, exclude: Path | None = None) -> int | None:

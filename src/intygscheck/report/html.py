@@ -29,6 +29,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "sv": {
         "title": "intygscheck — kvalitetsrapport",
         "summary": "Sammanfattning",
+        "inputs_read": "Lästa indata",
+        "results": "Kontrollerade intyg",
+        "errors": "Fel",
+        "cases": "Sjukfall",
         "rules": "Regler med flest träffar",
         "rule": "Regel",
         "hits": "Träffar",
@@ -71,6 +75,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "intygscheck — quality report",
         "summary": "Summary",
+        "inputs_read": "Inputs read",
+        "results": "Certificates checked",
+        "errors": "Errors",
+        "cases": "Sick-leave cases",
         "rules": "Top rules by hits",
         "rule": "Rule",
         "hits": "Hits",
@@ -148,7 +156,8 @@ def write_report(
 
     ``certificates`` is the per-certificate table (:mod:`intygscheck.stats.schema`),
     ``equality`` the result of :func:`intygscheck.stats.compare_sexes`, ``rule_hits`` rule id →
-    number of hits, ``summary`` any figures to show first (e.g. inputs read, errors).
+    number of hits, ``summary`` any figures to show first (keys such as ``inputs_read``,
+    ``results`` and ``errors`` are shown by their translated labels).
     """
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -202,12 +211,12 @@ def _summary_section(
     cases: pl.DataFrame | None,
     equality: EqualityResult | None,
 ) -> str:
-    figures: dict[str, Any] = dict(summary or {})
+    figures: dict[str, Any] = {text.get(key, key): value for key, value in (summary or {}).items()}
     if certificates is not None:
         figures.setdefault(text["certificates"], certificates.height)
         figures.setdefault(f"{text['women']} / {text['men']}", _sex_counts(certificates))
     if cases is not None:
-        figures.setdefault("Sjukfall" if text is _TEXT["sv"] else "Sick-leave cases", cases.height)
+        figures.setdefault(text["cases"], cases.height)
     if equality is not None:
         compared = equality.table.filter(~pl.col("suppressed")).height
         figures.setdefault(text["flagged"], f"{equality.flagged.height} / {compared}")

@@ -277,6 +277,8 @@ class Checker:
         return self._arithmetic(node, left, right)
 
     def _comparison(self, node: ast.Binary, left: t.Type, right: t.Type) -> None:
+        left = _code_literal_type(right, node.left, left)
+        right = _code_literal_type(left, node.right, right)
         if not t.comparable(left, right):
             self.error(node.pos, f"cannot compare {left} with {right} ('{ast.unparse(node)}')")
             return
@@ -296,6 +298,8 @@ class Checker:
         kind = container_type.kind
         if kind is t.Kind.LIST:
             elem = container_type.elem or t.ANY
+            item_type = _code_literal_type(elem, item, item_type)
+            elem = _code_literal_type(item_type, container, elem)
             if not t.comparable(item_type, elem):
                 self.error(
                     node.pos, f"'{node.op}' compares {item_type} with the elements of a {container_type}"
@@ -543,6 +547,23 @@ def _constant_string(node: ast.Expr, scope: Scope) -> str | None:
     if isinstance(node, ast.Literal) and isinstance(node.value, str):
         return node.value
     return None
+
+
+def _code_literal_type(enum_side: t.Type, node: ast.Expr, type_: t.Type) -> t.Type:
+    """The type of ``node`` when it is compared with ``enum_side``.
+
+    A string literal (or, for a list literal, string literals) compared with an enum stands for
+    one of its codes, so it takes the enum's type; :meth:`Checker._enum_literal` then checks that
+    each literal is a member and replaces it. This lets an integer enum such as ``Grade`` compare
+    with its code name (``p.grade == "HALFTEN"``) although it is otherwise a number.
+    """
+    if enum_side.kind is not t.Kind.ENUM or type_.kind is not t.Kind.STRING:
+        return type_
+    if isinstance(node, ast.Literal) and isinstance(node.value, str):
+        return enum_side
+    if isinstance(node, ast.ListLit) and all(isinstance(item, ast.Literal) for item in node.items):
+        return enum_side
+    return type_
 
 
 def _literal_type(value: object) -> t.Type:

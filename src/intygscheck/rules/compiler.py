@@ -346,15 +346,18 @@ class Compiler:
 
     def _list(self, node: ast.ListLit) -> Closure:
         items = [self.compile(item) for item in node.items]
-        if all(isinstance(item, ast.Literal) for item in node.items):
-            return _constant(tuple(self._literal(item) for item in node.items))
+        if _is_constant(node):
+            return _constant(self._literal(node))
         return lambda env: tuple(item(env) for item in items)
 
     def _literal(self, node: ast.Expr) -> Any:
-        """A literal's value as compiled (a code literal becomes its enum member)."""
+        """A constant's value as compiled (a code literal becomes its enum member; a list of
+        constants, nested too, a tuple — folded once at load)."""
         resolved = self.notes.resolved.get(id(node))
         if isinstance(resolved, ConstRef):
             return resolved.value
+        if isinstance(node, ast.ListLit):
+            return tuple(self._literal(item) for item in node.items)
         assert isinstance(node, ast.Literal)
         return node.value
 
@@ -367,6 +370,15 @@ class Compiler:
         args = [self.compile(arg) for arg in node.args]
         impl = FUNCTIONS[name].impl
         if name == "count" and len(args) == 1:
+            accessor = self.accessors.get(id(node.args[0]))
+            if accessor is not None and accessor[0] is None:
+                getter = accessor[1]
+
+                def count_path(env: Env) -> int:
+                    values = getter(env.certificate)
+                    return 0 if values is None else len(values)
+
+                return count_path
             (items,) = args
 
             def count(env: Env) -> int:
@@ -375,10 +387,17 @@ class Compiler:
 
             return count
         if len(args) == 1:
+            accessor = self.accessors.get(id(node.args[0]))
+            if accessor is not None:
+                return _call_on_path(impl, accessor)
             (first,) = args
             return lambda env: impl(first(env))
         if len(args) == 2:
             first, second = args
+            constant = self.notes.resolved.get(id(node.args[1]))
+            if isinstance(constant, ConstRef | LexiconRef):
+                value = constant.value if isinstance(constant, ConstRef) else constant.lexicon
+                return lambda env: impl(first(env), value)
             return lambda env: impl(first(env), second(env))
         return lambda env: impl(*(arg(env) for arg in args))
 
@@ -435,6 +454,8 @@ class Compiler:
             if name == "count":
                 return lambda env: len(select(env))
             return lambda env: tuple(select(env))
+        if name in ("min", "max", "sum"):
+            return _aggregate(name, items, body, slot)
         impl = FUNCTIONS[name].impl
 
         def mapped(env: Env) -> Any:
@@ -521,6 +542,27 @@ class Compiler:
                 return right(env) if value is None else value
 
             return coalesce
+        if (
+            op in ("+", "-")
+            and self._type(node.left).kind is t.Kind.DATE
+            and isinstance(node.right, ast.Literal)
+            and isinstance(node.right.value, ast.Duration)
+        ):
+            return _date_shift(left, node.right.value, 1 if op == "+" else -1)
+        if (
+            op == "-"
+            and self._type(node.left).kind is t.Kind.DATE
+            and self._type(node.right).kind is t.Kind.DATE
+        ):
+            return _days_between(left, right)
+        constant = self._constant_value(node.right)
+        if (
+            isinstance(node.right, ast.Literal)
+            and type(constant) in (int, float)
+            and self._type(node.left).kind is t.Kind.NUMBER
+            and not (op == "/" and constant == 0)
+        ):
+            return _arithmetic_constant(op, left, constant)
         return _arithmetic(op, left, right, self._type(node.left), self._type(node.right))
 
     def _compare(self, node: ast.Binary) -> Closure:
@@ -575,6 +617,95 @@ class Compiler:
             return None if value is None else value.total_days
 
         return days
+
+
+def _call_on_path(impl: Callable[[Any], Any], accessor: tuple[int | None, Callable[[Any], Any]]) -> Closure:
+    """``f(path)`` in one closure: read the path (null through a null lambda variable) and call."""
+    slot, getter = accessor
+    if slot is None:
+        return lambda env: impl(getter(env.certificate))
+
+    def on_variable(env: Env) -> Any:
+        owner = env.vars[slot]
+        return impl(None if owner is None else getter(owner))
+
+    return on_variable
+
+
+def _aggregate(name: str, items: Closure, body: Closure, slot: int) -> Closure:
+    """``min``/``max``/``sum`` of a lambda over a list, without a helper function per call.
+
+    The same values as :func:`~.functions.fn_min` and friends: nulls skipped, ``sum`` of
+    nothing 0, ``min``/``max`` of nothing null.
+    """
+    reduce: Callable[[list[Any]], Any] = (
+        sum
+        if name == "sum"
+        else (lambda values: min(values, default=None))
+        if name == "min"
+        else (lambda values: max(values, default=None))
+    )
+
+    def aggregate(env: Env) -> Any:
+        values = items(env)
+        found: list[Any] = []
+        if values:
+            slots = env.vars
+            for value in values:
+                slots[slot] = value
+                result = body(env)
+                if result is not None:
+                    found.append(result)
+        return reduce(found)
+
+    return aggregate
+
+
+def _date_shift(value: Closure, duration: ast.Duration, sign: int) -> Closure:
+    """``date ± literal duration``: calendar months first (clamped), then days, as :func:`date_op`."""
+    months = sign * duration.months
+    delta = timedelta(days=sign * duration.days)
+    if not months:
+
+        def shift_days(env: Env) -> Any:
+            day = value(env)
+            return None if day is None else day + delta
+
+        return shift_days
+
+    if not delta:
+
+        def shift_months(env: Env) -> Any:
+            day = value(env)
+            return None if day is None else add_months(day, months)
+
+        return shift_months
+
+    def shift(env: Env) -> Any:
+        day = value(env)
+        return None if day is None else add_months(day, months) + delta
+
+    return shift
+
+
+def _days_between(left: Closure, right: Closure) -> Closure:
+    """``date − date``: a number of days."""
+
+    def days(env: Env) -> Any:
+        a = left(env)
+        if a is None:
+            return None
+        b = right(env)
+        return None if b is None else (a - b).days
+
+    return days
+
+
+def _is_constant(node: ast.Expr) -> bool:
+    """A literal, or a list literal of constants (at any depth)."""
+    if isinstance(node, ast.ListLit):
+        return all(_is_constant(item) for item in node.items)
+    return isinstance(node, ast.Literal)
 
 
 def _path_compare(
@@ -732,6 +863,17 @@ def _arithmetic(op: str, left: Closure, right: Closure, left_type: t.Type, right
         if b is None:
             return None
         return function(a, b)
+
+    return arithmetic
+
+
+def _arithmetic_constant(op: str, left: Closure, constant: float) -> Closure:
+    """``number <op> literal number`` (a non-zero divisor): one closure, null stays null."""
+    function = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op]
+
+    def arithmetic(env: Env) -> Any:
+        a = left(env)
+        return None if a is None else function(a, constant)
 
     return arithmetic
 

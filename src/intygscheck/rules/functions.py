@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from ..terminology import icd10
@@ -164,7 +165,11 @@ def fn_concat(*values: Any) -> str:
 
 def fn_code_in(code: str | None, spec: str) -> bool:
     """True when ``code`` lies in ``spec`` (``F32-F33``, ``F43``, ``F43.8A``, comma lists)."""
-    return False if not code else icd10.in_range(code, spec)
+    return False if not code else _in_range(code, spec)
+
+
+_in_range = lru_cache(maxsize=8192)(icd10.in_range)
+"""``icd10.in_range`` remembered: a pure function of two strings, asked per diagnosis per rule."""
 
 
 def _hyphen(text: str | None) -> str | None:
@@ -195,11 +200,19 @@ _WORD = re.compile(r"\w+")
 _MIN_SHARED_WORD = 4
 
 
-def _stems(text: str | None) -> set[str]:
+def _stems(text: str | None) -> frozenset[str]:
     if not text:
-        return set()
+        return frozenset()
+    return _text_stems(text)
+
+
+@lru_cache(maxsize=2048)
+def _text_stems(text: str) -> frozenset[str]:
+    """The content-word stems of ``text`` (remembered: several rules compare the same texts)."""
     words = (word.casefold() for word in _WORD.findall(text))
-    return {stem(word) for word in words if len(word) >= _MIN_SHARED_WORD and word not in FUNCTION_WORDS}
+    return frozenset(
+        stem(word) for word in words if len(word) >= _MIN_SHARED_WORD and word not in FUNCTION_WORDS
+    )
 
 
 def fn_shared_words(first: str | None, second: str | None) -> int:
