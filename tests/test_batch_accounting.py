@@ -115,12 +115,12 @@ def test_reader_and_rule_crashes_become_errors_without_identity_numbers(
 
     def crashing_read(data: bytes, label: str) -> Any:
         if label.endswith("axel.xml"):
-            raise RuntimeError("reader bug near 19810614-2135 and 198106142135")
+            raise RuntimeError("reader bug near 19810614-2139 and 198106142139")
         return real_read(data, label)
 
     def crashing_check(certificate: Any, *args: Any, **kwargs: Any) -> Any:
         if certificate.periods[0].start.isoformat() == "2025-03-24":  # ryggvark-2
-            raise KeyError("8106142135")
+            raise KeyError("8106142139")
         return real_check(certificate, *args, **kwargs)
 
     monkeypatch.setattr(intygscheck.ingest, "read_bytes", crashing_read)
@@ -135,7 +135,7 @@ def test_reader_and_rule_crashes_become_errors_without_identity_numbers(
     assert "KeyError" in errors[str(folder / "ryggvark-2.xml")]["reason"]
     assert errors[str(folder / "ryggvark-2.xml")]["stage"] == "check"
     text = (out / "errors.ndjson").read_text()
-    assert "8106142135" not in text and "***" in text
+    assert "8106142139" not in text and "***" in text
 
 
 def test_output_folder_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pytest
 
 import intygscheck.batch.runner as runner
 from batch_support import FIXTURE_XML, assert_consistent
+from cli_support import run
 from intygscheck.batch.evaluate import PartitionJob, PartitionOutcome
 from intygscheck.batch.runner import CHECKING, READING, BatchOptions, run_batch
-from intygscheck.cli import main
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -21,14 +21,6 @@ def _shipped_fmb_table(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
         yield
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_complete_run_exits_0_and_prints_the_counts(

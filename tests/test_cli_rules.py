@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intygscheck.cli import main
+from cli_support import run
 from intygscheck.report.rules_doc import md_escape, render_table
 from intygscheck.rules import shipped_names
 from rules_support import TEST_RULESETS
@@ -18,14 +18,6 @@ FAIL = str(CLI / "cli_fail.rules")
 LINT = str(CLI / "cli_lint.rules")
 BROKEN = str(CLI / "cli_broken.rules")
 CHILD = str(CLI / "cli_child.rules")
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 # ---- rules test -----------------------------------------------------------------------------

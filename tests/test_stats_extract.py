@@ -20,7 +20,7 @@ from intygscheck.stats.schema import CERTIFICATE_TABLE_SCHEMA
 from intygscheck.stats.synthetic import generate_population
 
 HEADER = ",".join(REQUIRED_COLUMNS)
-GOOD = "C1,198001012382,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,100,2024-01-01"
+GOOD = "C1,198001012387,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,100,2024-01-01"
 
 
 def _write(tmp_path: Path, lines: list[str], name: str = "extract.csv") -> Path:
@@ -32,13 +32,13 @@ def _write(tmp_path: Path, lines: list[str], name: str = "extract.csv") -> Path:
 def test_corrupt_rows_become_errors_with_their_row_and_counts_reconcile(tmp_path: Path) -> None:
     lines = [
         GOOD,
-        "C2,198001012382,X,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,100,2024-01-01",  # bad sex
-        "C3,198001012382,K,1980,U1,VG1,F32.1,2024-13-01,2024-01-14,100,2024-01-01",  # bad date
-        "C4,198001012382,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,60,2024-01-01",  # bad grade
-        "C5,198001012382,K,1980,U1,VG1,F32.1,2024-02-01,2024-01-14,100,2024-01-01",  # end before start
+        "C2,198001012387,X,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,100,2024-01-01",  # bad sex
+        "C3,198001012387,K,1980,U1,VG1,F32.1,2024-13-01,2024-01-14,100,2024-01-01",  # bad date
+        "C4,198001012387,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,60,2024-01-01",  # bad grade
+        "C5,198001012387,K,1980,U1,VG1,F32.1,2024-02-01,2024-01-14,100,2024-01-01",  # end before start
         "C6,,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-14,100,2024-01-01",  # missing patient
-        "C7,198001012382,M,19x0,U1,VG1,F32.1,2024-01-01,2024-01-14,50,2024-01-01",  # bad birth year
-        "C8,198001012382,m,1980,U1,VG1,M54.5,2024-01-01,2024-01-14,50.0,2024-01-01",  # fine: m, 50.0
+        "C7,198001012387,M,19x0,U1,VG1,F32.1,2024-01-01,2024-01-14,50,2024-01-01",  # bad birth year
+        "C8,198001012387,m,1980,U1,VG1,M54.5,2024-01-01,2024-01-14,50.0,2024-01-01",  # fine: m, 50.0
     ]
     batch = read_extract(_write(tmp_path, lines))
     assert batch.rows_read == 8 == batch.rows.height + len(batch.errors)
@@ -57,8 +57,8 @@ def test_corrupt_rows_become_errors_with_their_row_and_counts_reconcile(tmp_path
 
 def test_rows_of_one_certificate_that_disagree_are_all_rejected(tmp_path: Path) -> None:
     lines = [
-        "C1,198001012382,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-07,100,2024-01-01",
-        "C1,198001012382,K,1980,U2,VG1,F32.1,2024-01-08,2024-01-14,50,2024-01-01",
+        "C1,198001012387,K,1980,U1,VG1,F32.1,2024-01-01,2024-01-07,100,2024-01-01",
+        "C1,198001012387,K,1980,U2,VG1,F32.1,2024-01-08,2024-01-14,50,2024-01-01",
         GOOD.replace("C1", "C2"),
     ]
     batch = read_extract(_write(tmp_path, lines))
@@ -67,6 +67,18 @@ def test_rows_of_one_certificate_that_disagree_are_all_rejected(tmp_path: Path) 
         (2, "inconsistent_certificate"),
     ]
     assert batch.rows_read == 3
+
+
+def test_a_certificate_with_one_rejected_row_is_rejected_whole(tmp_path: Path) -> None:
+    lines = [
+        GOOD,
+        "C1,198001012387,K,1980,U1,VG1,F32.1,2024-01-15,2024-01-3x,50,2024-01-01",  # bad end date
+        "C2,198001012387,K,1980,U1,VG1,F32.1,2024-02-01,2024-02-14,100,2024-02-01",
+    ]
+    batch = read_extract(_write(tmp_path, lines))
+    assert batch.rows_read == 3 == batch.rows.height + len(batch.errors)
+    assert {(e.row, e.code) for e in batch.errors} == {(1, "sibling_row_rejected"), (2, "bad_period_end")}
+    assert [c.id for c in iter_certificates(batch)] == ["C2"]
 
 
 def test_a_missing_column_is_a_file_level_error_naming_it(tmp_path: Path) -> None:
@@ -119,9 +131,9 @@ def test_batches_stream_the_file_and_add_up(tmp_path: Path) -> None:
 
 def test_rows_group_into_certificates_with_pseudonymous_patients(tmp_path: Path) -> None:
     lines = [
-        "C1,19800101-2382,K,1980,U1,VG1,F32.1,2024-01-15,2024-01-28,50,2024-01-01",
+        "C1,19800101-2387,K,1980,U1,VG1,F32.1,2024-01-15,2024-01-28,50,2024-01-01",
         GOOD,
-        "C2,197502022399,M,1975,U2,VG2,M54.5,2024-03-01,2024-03-10,100,2024-03-01",
+        "C2,197502022390,M,1975,U2,VG2,M54.5,2024-03-01,2024-03-10,100,2024-03-01",
     ]
     batch = read_extract(_write(tmp_path, lines))
     certificates = {c.id: c for c in iter_certificates(batch)}
@@ -132,8 +144,8 @@ def test_rows_group_into_certificates_with_pseudonymous_patients(tmp_path: Path)
         first.patient.birth_date.month,
         first.patient.birth_date.day,
     ) == (1, 1)
-    assert first.patient.key == pseudonymise("198001012382")  # the key an XML certificate would get
-    assert "198001012382" not in first.patient.key
+    assert first.patient.key == pseudonymise("198001012387")  # the key an XML certificate would get
+    assert "198001012387" not in first.patient.key
     assert first.issuer is not None and first.issuer.unit_id == "U1"
     assert certificates["C2"].patient.key != first.patient.key  # type: ignore[union-attr]
 

@@ -25,6 +25,16 @@ def certificate_table_from_results(results: Path) -> Any:
     return conform(frame).collect()
 
 
+AGGREGATE_FILES = ("indicators.csv", "equality.csv", "equality.json", "report.html")
+"""The files :func:`write_aggregates` writes; only a complete run has them."""
+
+
+def remove_aggregates(out: Path) -> None:
+    """Delete aggregate files left in ``out`` by an earlier run."""
+    for name in AGGREGATE_FILES:
+        (out / name).unlink(missing_ok=True)
+
+
 def write_aggregates(out: Path, summary: dict[str, Any]) -> dict[str, str]:
     """Write ``indicators.csv``, ``equality.csv``/``.json`` and ``report.html``; return their names."""
     from ..report.html import write_report

@@ -32,6 +32,7 @@ class PartitionJob:
     errors: Path
     outcome: Path
     rulesets: tuple[str, ...] | None
+    extract_rulesets: tuple[str, ...]
     gap_days: int
     scope: CaseScope
 
@@ -80,8 +81,9 @@ def evaluate_partition(job: PartitionJob) -> PartitionOutcome:
     from ..engine import CheckContext, check, load_all
 
     rulesets = load_all(job.rulesets)  # once per partition, not once per certificate
+    extract_rulesets = load_all(job.extract_rulesets)
     outcome = PartitionOutcome(job.index)
-    entries: list[tuple[str, Certificate]] = []
+    entries: list[tuple[str, Certificate, bool]] = []
     errors = _TemporaryLines(job.errors)
     results = _TemporaryLines(job.results)
     try:
@@ -96,10 +98,10 @@ def evaluate_partition(job: PartitionJob) -> PartitionOutcome:
         entries.sort(key=lambda entry: (entry[1].id, entry[0]))
         cases: Mapping[str, Case | BaseException | None]
         try:
-            cases = cases_by_id((c for _, c in entries), gap_days=job.gap_days, scope=job.scope)
+            cases = cases_by_id((c for _, c, _ in entries), gap_days=job.gap_days, scope=job.scope)
         except Exception as exc:  # a chaining bug: check each certificate on its own case
             cases = _cases_one_by_one(entries, job, exc)
-        for source, certificate in entries:
+        for source, certificate, from_extract in entries:
             case = cases.get(certificate.id)
             if isinstance(case, BaseException):
                 errors.write(_error(source, "chaining", case))
@@ -107,11 +109,13 @@ def evaluate_partition(job: PartitionJob) -> PartitionOutcome:
             try:
                 result = check(
                     certificate,
-                    rulesets=rulesets,
+                    rulesets=extract_rulesets if from_extract else rulesets,
                     context=CheckContext(case=case, gap_days=job.gap_days, case_scope=job.scope),
                 )
                 row = json.dumps(
-                    result_row(source, certificate, case, result), ensure_ascii=False, default=str
+                    result_row(source, certificate, case, result, completion_checked=not from_extract),
+                    ensure_ascii=False,
+                    default=str,
                 )
             except Exception as exc:  # a rule or engine bug must not lose the certificate
                 errors.write(_error(source, "checking", exc))
@@ -132,10 +136,11 @@ def evaluate_partition(job: PartitionJob) -> PartitionOutcome:
     return outcome
 
 
-def _entry(line: str) -> tuple[str, Certificate] | Exception:
+def _entry(line: str) -> tuple[str, Certificate, bool] | Exception:
     try:
         record = json.loads(line)
-        return record["source"], Certificate.model_validate(record["certificate"])
+        certificate = Certificate.model_validate(record["certificate"])
+        return record["source"], certificate, bool(record.get("extract"))
     except Exception as exc:
         return exc
 

@@ -72,7 +72,11 @@ def assemble_outputs(out: Path, work: Path, *, options: BatchOptions, final: boo
         },
     }
     _write_summary(out, summary)  # before the aggregates: results and counts stand on their own
-    if complete and options.reports:
+    if not complete:
+        from .aggregates import remove_aggregates
+
+        remove_aggregates(out)  # an earlier run's aggregates must not pass for this run's
+    elif options.reports:
         from .aggregates import write_aggregates
 
         summary["aggregates"] = write_aggregates(out, summary)

@@ -35,8 +35,19 @@ def age_band(age: int | None, edges: tuple[int, ...] = AGE_BAND_EDGES) -> str | 
     return f"{edges[-1]}+"
 
 
-def result_row(source: str, certificate: Certificate, case: Case | None, result: Result) -> dict[str, Any]:
-    """The ``results.ndjson`` row for one checked certificate."""
+def result_row(
+    source: str,
+    certificate: Certificate,
+    case: Case | None,
+    result: Result,
+    *,
+    completion_checked: bool = True,
+) -> dict[str, Any]:
+    """The ``results.ndjson`` row for one checked certificate.
+
+    ``completion_checked`` is False for certificates built from a tabular extract, which were
+    not checked for completion requests: their ``completion_questions`` is null, not empty.
+    """
     main = certificate.main_diagnosis
     code = main.normalized_code if main else None
     patient = certificate.patient
@@ -62,7 +73,7 @@ def result_row(source: str, certificate: Certificate, case: Case | None, result:
         "case_position": case.count if case else None,
         "sjukfall_days": case.total_days if case else None,
         "first_certificate_days": case.certificates[0].days_covered if case else None,
-        "completion_questions": completion,
+        "completion_questions": completion if completion_checked else None,
         "fmb_exceeded": bool(exceeded),
         "fmb_motivated": bool(exceeded) and all(f.severity.value == "info" for f in exceeded),
         "rulesets": [{"name": ref.name, "version": ref.version} for ref in result.rulesets],

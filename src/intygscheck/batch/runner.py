@@ -46,6 +46,9 @@ class BatchOptions:
     """How a batch runs. Everything that changes results is part of the resume fingerprint."""
 
     rulesets: tuple[str, ...] | None = None
+    extract_rulesets: tuple[str, ...] = ("fmb",)
+    """Rulesets for certificates built from a tabular extract, which holds no free text or
+    most answers: only rules that need diagnoses, periods and question 37 make sense there."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     partitions: int = 32
     gap_days: int = 5
@@ -79,11 +82,14 @@ def run_batch(
     # Compiled and loaded once here (a ruleset error stops the run before anything is
     # written), and forked worker processes inherit them.
     loaded = load_all(options.rulesets)
+    loaded_for_extracts = load_all(options.extract_rulesets)
     _warm_up()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     work = out / WORK_FOLDER
-    fingerprint = _fingerprint(inputs, options, out, [(r.name, r.version) for r in loaded])
+    fingerprint = _fingerprint(
+        inputs, options, out, [(r.name, r.version) for r in (*loaded, *loaded_for_extracts)]
+    )
     _reset_if_changed(work, fingerprint)
     report = progress or (lambda phase, done, total: None)
     # Outputs describe this run from the start (incomplete until the end), so a process that
@@ -147,6 +153,7 @@ def _fingerprint(
         repr(
             (
                 options.rulesets,
+                options.extract_rulesets,
                 options.partitions,
                 options.gap_days,
                 options.case_scope.value,
@@ -209,6 +216,7 @@ def _check_phase(work: Path, options: BatchOptions, report: Progress) -> None:
             errors=work / "results" / f"errors-{index:04d}.ndjson",
             outcome=work / "results" / f"outcome-{index:04d}.json",
             rulesets=options.rulesets,
+            extract_rulesets=options.extract_rulesets,
             gap_days=options.gap_days,
             scope=options.case_scope,
         )

@@ -272,7 +272,7 @@ def _certificates_of_extract(label: str, rows: Any) -> Iterator[Record]:
 
     Streams the sorted rows once (no frame per certificate), so it is linear in the rows.
     """
-    from ..ingest.extract import _certificate
+    from ..ingest.extract import certificate_from_rows
 
     if rows.height == 0:
         return
@@ -282,10 +282,10 @@ def _certificates_of_extract(label: str, rows: Any) -> Iterator[Record]:
     group: list[dict[str, Any]] = []
     for record in ordered.iter_rows(named=True):
         if group and record["certificate_id"] != group[0]["certificate_id"]:
-            yield _certificate_record(label, group, has_motivation, has_text, _certificate)
+            yield _certificate_record(label, group, has_motivation, has_text, certificate_from_rows)
             group = []
         group.append(record)
-    yield _certificate_record(label, group, has_motivation, has_text, _certificate)
+    yield _certificate_record(label, group, has_motivation, has_text, certificate_from_rows)
 
 
 def _certificate_record(

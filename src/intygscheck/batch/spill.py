@@ -45,11 +45,12 @@ def partition_of(certificate: Certificate, partitions: int) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % partitions
 
 
-def spill_line(source: str, certificate: Certificate) -> str:
-    """The partition-file line for a certificate (source and native JSON)."""
-    return (
-        f'{{"source":{json.dumps(source, ensure_ascii=False)},"certificate":{certificate.model_dump_json()}}}'
-    )
+def spill_line(source: str, certificate: Certificate, *, from_extract: bool = False) -> str:
+    """The partition-file line for a certificate: its source, whether it was built from a tabular
+    extract (it is then checked with the extract rulesets only) and its native JSON."""
+    label = json.dumps(source, ensure_ascii=False)
+    flag = "true" if from_extract else "false"
+    return f'{{"source":{label},"extract":{flag},"certificate":{certificate.model_dump_json()}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,9 @@ def prepare(record: Item, partitions: int) -> Item:
     try:
         certificate = record.certificate
         return Prepared(
-            record.source, partition_of(certificate, partitions), spill_line(record.source, certificate)
+            record.source,
+            partition_of(certificate, partitions),
+            spill_line(record.source, certificate, from_extract=True),
         )
     except Exception as exc:  # a model that does not serialise must not lose the record
         reason = f"internt fel vid läsning / internal error while reading: {describe_exception(exc)}"
@@ -96,9 +99,8 @@ def _parse_one(record: Item, partitions: int) -> Spilled:
             certificate = record.certificate
         else:
             certificate = read_bytes(record.data, record.source)
-        return Spilled(
-            record.source, partition_of(certificate, partitions), spill_line(record.source, certificate), None
-        )
+        line = spill_line(record.source, certificate, from_extract=isinstance(record, Parsed))
+        return Spilled(record.source, partition_of(certificate, partitions), line, None)
     except InputError as exc:
         reason = _reason(exc)
     except Exception as exc:  # a reader bug must not lose the record

@@ -20,6 +20,13 @@ def batch(
         typer.Argument(help="Files, folders, zip archives, NDJSON files and CSV/Parquet extracts."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    extract_ruleset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--extract-ruleset",
+            help="Ruleset for certificates from a CSV/Parquet extract (repeatable; default: fmb).",
+        ),
+    ] = None,
     ruleset: Annotated[
         list[str] | None, typer.Option("--ruleset", "-r", help="Ruleset name or path (repeatable).")
     ] = None,
@@ -59,6 +66,7 @@ def batch(
         fail(f"{out} finns och är ingen mapp / exists and is not a folder")
     options = BatchOptions(
         rulesets=tuple(ruleset) if ruleset else None,
+        extract_rulesets=tuple(extract_ruleset) if extract_ruleset else ("fmb",),
         jobs=jobs or os.cpu_count() or 1,
         partitions=partitions,
         gap_days=gap_days,

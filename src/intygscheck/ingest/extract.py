@@ -87,6 +87,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "intygets rader har olika värden i patient-, enhets-, diagnos- eller datumkolumner",
         "the certificate's rows disagree on patient, unit, diagnosis or date columns",
     ),
+    "sibling_row_rejected": (
+        "en annan rad i samma intyg avvisades, så intyget kan inte räknas",
+        "another row of the same certificate was rejected, so the certificate cannot be counted",
+    ),
 }
 
 
@@ -216,7 +220,9 @@ def validate_rows(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def check_certificates(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Reject every row of a certificate whose rows disagree on a certificate-level column.
+    """Reject every row of a certificate whose rows disagree on a certificate-level column, and
+    every other row of a certificate that has a rejected row (a certificate with a missing
+    period would give a wrong sjukfall length, so it is not counted at all).
 
     Needs all rows of each certificate in ``rows`` (a whole file, not a batch).
     """
@@ -231,15 +237,25 @@ def check_certificates(rows: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("_bad"))
         .select("certificate_id", pl.lit(True).alias("_inconsistent"))
     )
+    damaged = (
+        rows.filter(pl.col(_REASON).is_not_null() & pl.col("certificate_id").is_not_null())
+        .select("certificate_id", pl.lit(True).alias("_damaged"))
+        .unique()
+    )
     return (
         rows.join(inconsistent, on="certificate_id", how="left", maintain_order="left")
+        .join(damaged, on="certificate_id", how="left", maintain_order="left")
         .with_columns(
-            pl.when(pl.col(_REASON).is_null() & pl.col("_inconsistent").fill_null(False))
+            pl.when(pl.col(_REASON).is_not_null())
+            .then(pl.col(_REASON))
+            .when(pl.col("_inconsistent").fill_null(False))
             .then(pl.lit("inconsistent_certificate"))
-            .otherwise(pl.col(_REASON))
+            .when(pl.col("_damaged").fill_null(False))
+            .then(pl.lit("sibling_row_rejected"))
+            .otherwise(None)
             .alias(_REASON)
         )
-        .drop("_inconsistent")
+        .drop("_inconsistent", "_damaged")
     )
 
 
@@ -339,7 +355,6 @@ def certificate_from_rows(
     )
 
 
-_certificate = certificate_from_rows  # the batch sources import this name; prefer the public one
 
 
 def _collect(lazy: pl.LazyFrame, source: str) -> pl.DataFrame:

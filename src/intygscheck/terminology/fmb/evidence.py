@@ -77,9 +77,10 @@ _LIGHT_WORDS = re.compile(
 )
 _OPERATION = re.compile(
     r"\bopererad\w*|\bopererat\w*|\bopererades\b|\boperation\w*|\bpostop\w*|\bop\.|\bop-\w*"
-    r"|\w+ektomi\b|\bartroskop\w*|\blaparoskop\w*|\bingrepp\w*|\bprotesoperer\w*",
+    r"|\b\w+ektomi\b|\bartroskop\w*|\blaparoskop\w*|\bingrepp\w*|\bprotesoperer\w*",
     re.IGNORECASE,
 )
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+")
 _NOT_BEFORE = re.compile(
     r"\b(?:ej|inte|ingen|icke|utan|aldrig|väntar\s+på|inför|planerad|planerat|remitterad\w*\s+(?:till|för)"
     r"|remiss\w*\s+(?:till|för)|bedöm\w*\s+för|aktuell\s+för)\s+(?:\w+\s+)?$",
@@ -143,7 +144,9 @@ def operation(certificate: Certificate) -> Statement | None:
     performed: str | None = None
     not_performed: str | None = None
     for text in _texts(certificate):
-        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        if _OPERATION.search(text) is None:  # most texts mention no operation: skip the sentence split
+            continue
+        for sentence in _SENTENCE_BREAK.split(text):
             for match in _OPERATION.finditer(sentence):
                 before = sentence[max(0, match.start() - 40) : match.start()]
                 after = sentence[match.end() : match.end() + 30]

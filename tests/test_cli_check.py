@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from intygscheck.cli import main
+from cli_support import run
 from intygscheck.model import ActivityLimitation, Grade, SickLeavePeriod
 from rules_support import REPO, TEST_RULESETS, certificate
 
 BASIC = str(TEST_RULESETS / "basic.rules")
 PART_TIME = (SickLeavePeriod(grade=Grade.HALFTEN, start=date(2024, 3, 1), end=date(2024, 3, 14)),)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture
