@@ -355,8 +355,6 @@ def certificate_from_rows(
     )
 
 
-
-
 def _collect(lazy: pl.LazyFrame, source: str) -> pl.DataFrame:
     try:
         return lazy.collect()
