@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,6 @@ from batch_support import (
     ndjson,
 )
 from intygscheck.batch.runner import BatchOptions, count_inputs, run_batch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _shipped_fmb_table(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Tests use the shipped FMB table, whatever the machine has imported."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from batch_support import FIXTURE_XML, assert_consistent
 from cli_support import run
 from intygscheck.batch.evaluate import PartitionJob, PartitionOutcome
 from intygscheck.batch.runner import CHECKING, READING, BatchOptions, run_batch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _shipped_fmb_table(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
-        yield
 
 
 def test_complete_run_exits_0_and_prints_the_counts(

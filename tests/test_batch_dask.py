@@ -19,13 +19,6 @@ from intygscheck.batch.runner import CHECKING, BatchOptions, run_batch
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _shipped_fmb_table(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
-        yield
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     return build_corpus(tmp_path_factory.mktemp("corpus"))

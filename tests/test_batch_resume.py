@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from batch_support import (
 from intygscheck.batch.runner import CHECKING, READING, BatchOptions, run_batch
 
 PARTITIONS = 8
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _shipped_fmb_table(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
-        yield
 
 
 @pytest.fixture(scope="module")

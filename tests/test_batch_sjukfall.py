@@ -11,11 +11,6 @@ from batch_support import FIXTURE_FHIR, FIXTURE_XML, assert_consistent, fixture,
 from intygscheck.batch.runner import BatchOptions, run_batch
 
 
-@pytest.fixture(autouse=True)
-def _shipped_fmb_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path / "absent.json"))
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_certificates_of_one_patient_chain_across_files_archives_and_ndjson(
     tmp_path: Path, jobs: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,12 +21,6 @@ from intygscheck.model import (
 from intygscheck.terminology.fmb import FmbMode, decide
 
 DAY0 = date(2024, 3, 4)
-
-
-@pytest.fixture(autouse=True)
-def _no_user_fmb_table(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests use the shipped FMB table, whatever the machine has imported."""
-    monkeypatch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
 
 
 def certificate(

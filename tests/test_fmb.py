@@ -39,12 +39,6 @@ TYPFALL_2020 = (
 ICD = "1.2.752.116.1.1.1"
 
 
-@pytest.fixture(autouse=True)
-def _no_user_fmb_table(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests use the shipped FMB table, whatever the machine has imported."""
-    monkeypatch.setenv("INTYGSCHECK_FMB_TABLE", str(tmp_path_factory.mktemp("fmb") / "absent.json"))
-
-
 @pytest.fixture(scope="module")
 def imported() -> FmbTable:
     table, warnings = import_file(TYPFALL_2020)
