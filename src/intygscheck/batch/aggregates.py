@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..stats.schema import CERTIFICATE_TABLE_SCHEMA
-
 
 def certificate_table_from_results(results: Path) -> Any:
     """The per-certificate table (a polars DataFrame) from a batch's ``results.ndjson``."""
     import polars as pl
 
-    from ..stats.schema import conform, empty_table
+    from ..stats.schema import CERTIFICATE_TABLE_SCHEMA, conform, empty_table
 
     if not results.exists() or results.stat().st_size == 0:
         return empty_table()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import app, fail
+from ._app import app, fail, require_extra
 
 
 @app.command()
@@ -51,6 +51,9 @@ def batch(
     Exit code 0 when every input is accounted for, 1 when the run is incomplete (interrupted:
     rerun the same command to continue), 2 for usage errors and rulesets that do not load.
     """
+    require_extra("stats", ("polars", "numpy", "scipy", "statsmodels", "matplotlib"))
+    if engine == "dask":
+        require_extra("dask", ("distributed",))
     from ..batch.runner import BatchOptions, run_batch
     from ..cases import CaseScope
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import app, fail
+from ._app import app, fail, require_extra
 
 
 class LogLevel(StrEnum):
@@ -43,6 +43,7 @@ def serve(
     ] = True,
 ) -> None:
     """Serve POST /check, /check/batch, GET /rulesets, /health, /openapi.json and CDS Hooks."""
+    require_extra("serve", ("fastapi", "uvicorn"))
     import uvicorn
     from pydantic import ValidationError
 
