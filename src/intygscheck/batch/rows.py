@@ -8,31 +8,24 @@ person: the patient is the keyed pseudonym.
 
 from __future__ import annotations
 
-from itertools import pairwise
+from bisect import bisect_right
 from typing import Any
 
 from ..cases import Case
 from ..engine import Result
 from ..model import Certificate, Grade
+from ..stats.schema import AGE_BANDS, age_band_labels
 from ..terminology.icd10 import block_of, chapter_numeral_of
-
-AGE_BAND_EDGES: tuple[int, ...] = (25, 35, 45, 55, 65)
-"""Lower edges of the age bands after the first (``<25``, ``25-34``, ..., ``65+``)."""
 
 FMB_EXCEEDED_TAG = "fmb-overskriden"
 """Rules that report an FMB exceedance carry this tag; a motivated one has severity info."""
 
 
-def age_band(age: int | None, edges: tuple[int, ...] = AGE_BAND_EDGES) -> str | None:
-    """The age band label for an age in whole years (the same bands as the statistics)."""
+def age_band(age: int | None, edges: tuple[int, ...] = AGE_BANDS) -> str | None:
+    """The age band label of an age in whole years: the statistics' own bands and labels."""
     if age is None:
         return None
-    if age < edges[0]:
-        return f"<{edges[0]}"
-    for low, high in pairwise(edges):
-        if age < high:
-            return f"{low}-{high - 1}"
-    return f"{edges[-1]}+"
+    return age_band_labels(edges)[bisect_right(edges, age)]
 
 
 def result_row(

@@ -1,6 +1,6 @@
 """Sjukfall: chaining one patient's certificates into sick-leave cases."""
 
-from .chaining import build_cases, case_for, cases_by_id, chains, covered, group_key, order_key
+from .chaining import build_cases, case_for, cases_by_id, chains, group_key, order_key
 from .models import Case, CaseScope
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "case_for",
     "cases_by_id",
     "chains",
-    "covered",
     "group_key",
     "order_key",
 ]

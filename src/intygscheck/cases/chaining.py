@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from ..model import Certificate
+from ..model import Certificate, count_days, day_intervals, merge_day_intervals
 from .models import Case, CaseScope
 
 _EARLIEST = datetime.min
@@ -52,13 +52,9 @@ def order_key(certificate: Certificate) -> tuple[date, datetime, str]:
     return (certificate.first_day or date.min, signed or _EARLIEST, certificate.id)
 
 
-def _intervals(certificate: Certificate) -> list[tuple[int, int]]:
-    return [(p.start.toordinal(), p.end.toordinal()) for p in certificate.periods if p.end >= p.start]
-
-
-def covered(intervals: Iterable[tuple[int, int]]) -> int:
-    """Days covered by inclusive (first, last) ordinal intervals, overlaps once."""
-    return sum(end - start + 1 for start, end in _merge(list(intervals)))
+def _has_days(certificate: Certificate) -> bool:
+    """True when some period covers a day (a reversed period covers none)."""
+    return any(p.end >= p.start for p in certificate.periods)
 
 
 def _effective(certificates: Sequence[Certificate], keep: str | None = None) -> list[Certificate]:
@@ -106,7 +102,7 @@ def chains(
     """Whole sjukfall, each a tuple of certificates in chain order (those without days left out)."""
     groups: dict[Hashable, list[Certificate]] = {}
     for certificate in certificates:
-        if _intervals(certificate):
+        if _has_days(certificate):
             groups.setdefault(group_key(certificate, scope), []).append(certificate)
     result: list[tuple[Certificate, ...]] = []
     for members in groups.values():
@@ -120,7 +116,7 @@ def _split(ordered: Sequence[Certificate], gap_days: int) -> list[tuple[Certific
     current: list[Certificate] = []
     end = 0
     for certificate in ordered:
-        intervals = _intervals(certificate)
+        intervals = day_intervals(certificate.periods)
         if not intervals:
             continue
         first = min(s for s, _ in intervals)
@@ -141,31 +137,19 @@ def _cases_of_chain(chain: Sequence[Certificate], gap_days: int, scope: CaseScop
     cases: list[Case] = []
     intervals: list[tuple[int, int]] = []
     for index, certificate in enumerate(chain):
-        intervals.extend(_intervals(certificate))
-        intervals = _merge(intervals)
+        intervals = merge_day_intervals([*intervals, *day_intervals(certificate.periods)])
         # Built from already-validated certificates: construct without re-validation.
         cases.append(
             Case.model_construct(
                 certificates=tuple(chain[: index + 1]),
                 start=date.fromordinal(intervals[0][0]),
                 end=certificate.last_day or date.fromordinal(intervals[-1][1]),
-                total_days=sum(end - start + 1 for start, end in intervals),
+                total_days=count_days(intervals),
                 gap_days=gap_days,
                 scope=scope,
             )
         )
     return cases
-
-
-def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1] + 1:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def build_cases(
@@ -179,7 +163,7 @@ def build_cases(
     A certificate that a later one replaces or completes is not part of anyone else's case;
     its own case (seen from it, as :func:`case_for` builds it) comes after the chained ones.
     """
-    pool = [c for c in certificates if _intervals(c)]
+    pool = [c for c in certificates if _has_days(c)]
     cases = [
         case
         for chain in chains(pool, gap_days=gap_days, scope=scope)
@@ -220,11 +204,11 @@ def case_for(
     Certificates of other patients or other units (providers) in ``others`` are ignored.
     Returns None when ``certificate`` has no periods (or only periods that end before they start).
     """
-    if not _intervals(certificate):
+    if not _has_days(certificate):
         return None
     key = group_key(certificate, scope)
     related = [certificate] + [
-        c for c in others if c.id != certificate.id and _intervals(c) and group_key(c, scope) == key
+        c for c in others if c.id != certificate.id and _has_days(c) and group_key(c, scope) == key
     ]
     members = sorted(_effective(related, keep=certificate.id), key=order_key)
     position = next(i for i, c in enumerate(members) if c.id == certificate.id)

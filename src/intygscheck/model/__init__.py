@@ -16,7 +16,9 @@ from .certificate import (
     SickLeavePeriod,
     Treatment,
     WorkingTime,
-    covered_days,
+    count_days,
+    day_intervals,
+    merge_day_intervals,
     question_of,
 )
 from .codes import (
@@ -67,8 +69,10 @@ __all__ = [
     "SickLeavePeriod",
     "Treatment",
     "WorkingTime",
-    "covered_days",
+    "count_days",
+    "day_intervals",
     "make_personal_id",
+    "merge_day_intervals",
     "parse_personal_id",
     "pseudonymise",
     "question_of",

@@ -8,7 +8,8 @@ written (whitespace included), codes as given, so structural rules can see real 
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -254,7 +255,7 @@ class Certificate(_Frozen):
     @cached_property
     def days_covered(self) -> int:
         """Calendar days covered by the periods, inclusive, overlaps counted once."""
-        return len(covered_days(self.periods))
+        return count_days(merge_day_intervals(day_intervals(self.periods)))
 
     @property
     def grades(self) -> tuple[Grade, ...]:
@@ -271,12 +272,30 @@ class Certificate(_Frozen):
         )
 
 
-def covered_days(periods: tuple[SickLeavePeriod, ...] | list[SickLeavePeriod]) -> set[date]:
-    """The set of calendar days the periods cover (inclusive)."""
-    days: set[date] = set()
-    for period in periods:
-        days.update(period.start + timedelta(n) for n in range(period.days))
-    return days
+DayInterval = tuple[int, int]
+"""First and last day of a stretch of days, inclusive, as date ordinals."""
+
+
+def day_intervals(periods: Iterable[SickLeavePeriod]) -> list[DayInterval]:
+    """The periods as ordinal day intervals (reversed periods cover no day and are left out)."""
+    return [(p.start.toordinal(), p.end.toordinal()) for p in periods if p.end >= p.start]
+
+
+def merge_day_intervals(intervals: Iterable[DayInterval]) -> list[DayInterval]:
+    """Sorted, non-overlapping intervals covering the same days (adjacent ones joined)."""
+    merged: list[DayInterval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1] + 1:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def count_days(merged: Iterable[DayInterval]) -> int:
+    """Days covered by merged intervals (see :func:`merge_day_intervals`)."""
+    return sum(end - start + 1 for start, end in merged)
 
 
 def question_of(model: type[BaseModel], field_name: str) -> str | None:
