@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import intygscheck
-from intygscheck.engine import CheckContext, Result, RuleEvaluationError, check
+from intygscheck.engine import CheckContext, CheckTimeout, Result, RuleEvaluationError, check
 from intygscheck.model import ActivityLimitation, Diagnosis, Grade, Prognosis, PrognosisCode, SickLeavePeriod
 from intygscheck.rules import load_ruleset
 from rules_support import TEST_RULESETS, certificate, rule, write_ruleset
@@ -131,6 +132,16 @@ def test_check_is_thread_safe() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(5):
             assert list(pool.map(lambda c: check(c, [ruleset]), certificates)) == expected
+
+
+def test_a_check_past_its_deadline_stops_between_rules() -> None:
+    cert = certificate(activity_limitation=ActivityLimitation(text="Patienten orkar inte gå till jobbet."))
+    total = len(load_ruleset(BASIC).rules)
+    with pytest.raises(CheckTimeout) as stopped:
+        check(cert, [BASIC], deadline=time.monotonic() - 1)
+    assert (stopped.value.rules_done, stopped.value.rules_total) == (0, total)
+    in_time = check(cert, [BASIC], deadline=time.monotonic() + 60)
+    assert in_time == check(cert, [BASIC])
 
 
 def test_precomputed_case_in_the_context_is_used_instead_of_chaining(tmp_path: Path) -> None:

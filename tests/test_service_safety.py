@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
 
@@ -12,10 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from intygscheck import load_ruleset
-from intygscheck.engine import RuleEvaluationError
+from intygscheck.engine import CheckTimeout, RuleEvaluationError
 from intygscheck.service import app as app_module
-from intygscheck.service.errors import ServiceError
-from intygscheck.service.runner import Runner
 from service_support import (
     ENVELOPE,
     FHIR,
@@ -232,64 +229,94 @@ def test_garbage_headers_never_cause_a_server_error(client: TestClient) -> None:
         assert response.status_code < 500, (headers, response.text)
 
 
-def test_check_over_the_time_limit_is_504(monkeypatch: pytest.MonkeyPatch) -> None:
-    release = threading.Event()
+def test_check_over_the_time_limit_is_504_and_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_check = app_module.check
+    rules_run: list[int] = []
+
+    def late_check(*args: object, **kwargs: object) -> object:
+        time.sleep(0.15)  # the check starts when only part of its 100 ms is left ...
+        try:
+            return real_check(*args, **kwargs)  # type: ignore[arg-type]
+        except CheckTimeout as exc:  # ... and the engine stops it at the deadline, between rules
+            rules_run.append(exc.rules_done)
+            raise
+
+    monkeypatch.setattr(app_module, "check", late_check)
+    client = service(timeout_ms=100)
+    error = assert_error(
+        client.post("/check", content=native(sparse_certificate()), headers=NATIVE), 504, "timeout"
+    )
+    assert "100 ms" in str(error["message"])
+    assert rules_run == [0]  # nothing keeps running after the answer
+    assert client.get("/health").json()["in_flight"] == 0
+
+
+def test_a_batch_past_its_time_limit_is_504(monkeypatch: pytest.MonkeyPatch) -> None:
     real_check = app_module.check
 
     def slow_check(*args: object, **kwargs: object) -> object:
-        release.wait(5)
+        time.sleep(0.06)
         return real_check(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(app_module, "check", slow_check)
     client = service(timeout_ms=100)
-    try:
-        error = assert_error(
-            client.post("/check", content=native(sparse_certificate()), headers=NATIVE), 504, "timeout"
-        )
-        assert "100 ms" in str(error["message"])
-    finally:
-        release.set()
+    items = [json.loads(native(sparse_certificate())) for _ in range(5)]
+    assert_error(client.post("/check/batch", json={"items": items}), 504, "timeout")
 
 
-def test_a_job_that_cannot_start_in_time_is_503_and_a_started_one_504() -> None:
-    runner = Runner(threads=1, timeout_seconds=0.2)
-    release = threading.Event()
-    started = threading.Event()
+def test_requests_over_the_in_flight_limit_are_503_at_once() -> None:
+    """With one request admitted and waiting for its body, the next is refused without waiting."""
+    app = service(max_in_flight=1).app
+    body = native(sparse_certificate())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/check",
+        "raw_path": b"/check",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
 
-    def blocking() -> str:
-        started.set()
-        release.wait(5)
-        return "late"
+    async def call(receive: object) -> list[dict[str, object]]:
+        sent: list[dict[str, object]] = []
 
-    async def both() -> list[BaseException | str]:
-        first = asyncio.ensure_future(runner.run(blocking))
-        while not started.is_set():
-            await asyncio.sleep(0.005)
-        second = asyncio.ensure_future(runner.run(lambda: "queued"))
-        return list(await asyncio.gather(first, second, return_exceptions=True))
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
 
-    try:
-        first, second = asyncio.run(both())
-    finally:
-        release.set()
-        runner.shutdown()
-    assert isinstance(first, ServiceError) and first.status == 504
-    assert isinstance(second, ServiceError) and second.status == 503
-    assert second.headers == {"Retry-After": "1"}
+        await app(scope, receive, send)
+        return sent
 
+    async def scenario() -> tuple[list[dict[str, object]], list[dict[str, object]], float]:
+        body_arrives = asyncio.Event()
 
-def test_a_quick_job_returns_its_value_and_its_exception() -> None:
-    runner = Runner(threads=2, timeout_seconds=1)
+        async def slow_receive() -> dict[str, object]:
+            await body_arrives.wait()
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    def fails() -> None:
-        raise ServiceError(400, "invalid_input", "fel", "error")
+        async def quick_receive() -> dict[str, object]:
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    try:
-        assert asyncio.run(runner.run(lambda: 42)) == 42
-        with pytest.raises(ServiceError):
-            asyncio.run(runner.run(fails))
-    finally:
-        runner.shutdown()
+        first = asyncio.ensure_future(call(slow_receive))
+        while app.state.limits.in_flight == 0:
+            await asyncio.sleep(0.001)
+        started = time.monotonic()
+        second = await call(quick_receive)
+        waited = time.monotonic() - started
+        body_arrives.set()
+        return await first, second, waited
+
+    first, second, waited = asyncio.run(scenario())
+    assert first[0]["status"] == 200
+    assert second[0]["status"] == 503
+    assert (b"retry-after", b"1") in second[0]["headers"]  # type: ignore[operator]
+    assert json.loads(second[1]["body"])["error"]["code"] == "busy"  # type: ignore[arg-type]
+    assert waited < 0.5
 
 
 def test_unexpected_failure_is_a_500_in_the_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ first time a rule reads them, so rulesets that never read them pay nothing.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,15 @@ class RuleEvaluationError(IntygscheckError):
         super().__init__(f"{rule.file}:{rule.line}: rule '{rule.id}' failed: {reason}")
 
 
+class CheckTimeout(IntygscheckError):
+    """A check passed its ``deadline`` before its last rule ran (see :func:`check`)."""
+
+    def __init__(self, rules_done: int, rules_total: int) -> None:
+        self.rules_done = rules_done
+        self.rules_total = rules_total
+        super().__init__(f"check stopped at its deadline after {rules_done} of {rules_total} rules")
+
+
 RulesetSpec = str | Path | Ruleset
 
 
@@ -117,6 +127,7 @@ def check(
     *,
     lang: str = "sv",
     source: str | None = None,
+    deadline: float | None = None,
 ) -> Result:
     """Check ``certificate`` with ``rulesets`` (names, paths or :class:`Ruleset` s; None: the defaults).
 
@@ -125,6 +136,10 @@ def check(
     are re-resolved (and their files re-stat'ed for edits) at most once a second, see
     :func:`load_all`; pass :class:`Ruleset` objects to skip even that lookup. ``lang`` is the
     language a renderer shows by default; every finding carries both Swedish and English messages.
+
+    ``deadline`` is a :func:`time.monotonic` value: a check still running then stops between
+    two rules with :class:`CheckTimeout` (a time budget for callers such as the web service;
+    the check runs in the caller's thread, so nothing is left running after it).
     """
     loaded = load_all(rulesets)
     ctx = context if isinstance(context, CheckContext) else CheckContext(others=tuple(context or ()))
@@ -133,7 +148,10 @@ def check(
     findings: list[Finding] = []
     evidence_memo: dict[str, Any] = {}  # a path has one value per check: convert it once
     plan = _plan(loaded)
-    for rule, ruleset_name, condition, dated in plan.steps:
+    clock = time.monotonic
+    for done, (rule, ruleset_name, condition, dated) in enumerate(plan.steps):
+        if deadline is not None and clock() > deadline:
+            raise CheckTimeout(done, len(plan.steps))
         if dated and not rule.applies_on(signed):
             continue
         try:
@@ -288,6 +306,7 @@ def _finding(rule: Rule, env: Env, ruleset_name: str, memo: dict[str, Any] | Non
 __all__ = [
     "DEFAULT_RULESETS",
     "CheckContext",
+    "CheckTimeout",
     "Finding",
     "Location",
     "Result",

@@ -31,12 +31,14 @@ def serve(
     ] = None,
     max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted (413 above).")] = 256
     * 1024,
-    timeout_ms: Annotated[int, typer.Option(help="Per-request time limit (503/504 above).")] = 2000,
+    timeout_ms: Annotated[int, typer.Option(help="Per-request time limit (408/504 above).")] = 2000,
     allow_ruleset_paths: Annotated[
         bool, typer.Option(help="Let requests name ruleset files by path (off: shipped rulesets only).")
     ] = False,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    threads: Annotated[int, typer.Option(min=1, help="Check threads per worker.")] = 4,
+    max_in_flight: Annotated[
+        int, typer.Option(min=1, help="Most requests a worker handles at once (503 above).")
+    ] = 100,
     log_level: Annotated[LogLevel, typer.Option(help="How much the service logs.")] = LogLevel.INFO,
     access_log: Annotated[
         bool, typer.Option(help="Log one line per request (personnummer redacted).")
@@ -51,6 +53,7 @@ def serve(
     from ..service.app import SETTINGS_ENV, create_app
     from ..service.log_redaction import uvicorn_log_config
     from ..service.settings import ServiceSettings
+    from ..service.warmup import freeze_startup_objects
 
     try:
         settings = ServiceSettings(
@@ -60,7 +63,7 @@ def serve(
             max_body_bytes=max_body_bytes,
             timeout_ms=timeout_ms,
             allow_ruleset_paths=allow_ruleset_paths,
-            worker_threads=threads,
+            max_in_flight=max_in_flight,
         )
     except ValidationError as exc:
         fail(f"invalid option: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
@@ -70,6 +73,7 @@ def serve(
         fail(str(exc))
     log_config = uvicorn_log_config(log_level.value)
     if workers == 1:
+        freeze_startup_objects()
         uvicorn.run(service, host=host, port=port, log_config=log_config, access_log=access_log)
         return
     os.environ[SETTINGS_ENV] = settings.model_dump_json()

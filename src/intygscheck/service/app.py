@@ -1,9 +1,10 @@
 """The HTTP service: a thin FastAPI layer over :func:`intygscheck.check`.
 
-``create_app(settings)`` compiles the rulesets once, then every request only reads its
-body (within the size limit), runs reader + check + renderer as one job in the thread pool
-(within the time limit), and answers with the JSON result, a FHIR ``OperationOutcome`` or
-CDS Hooks cards. Errors always have the body ``{"error": {code, message, position}}``.
+``create_app(settings)`` compiles the rulesets once, then every request is admitted (or
+answered 503 when the worker is saturated), reads its body (within the size limit), runs
+reader + check + renderer inline on the event loop (within the time limit, see
+:mod:`.limits`), and answers with the JSON result, a FHIR ``OperationOutcome`` or CDS Hooks
+cards. Errors always have the body ``{"error": {code, message, position}}``.
 
 Endpoints: ``POST /check``, ``POST /check/batch``, ``GET /rulesets``, ``GET /health``,
 ``GET /cds-services``, ``POST /cds-services/{id}``, ``GET /openapi.json`` (and ``/docs``).
@@ -11,17 +12,17 @@ Endpoints: ``POST /check``, ``POST /check/batch``, ``GET /rulesets``, ``GET /hea
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Annotated, Any
+import time
+from typing import Any
 
-from fastapi import FastAPI, Query, Request, Response
+from fastapi import FastAPI, Request, Response
 
 from .. import __version__
-from ..engine import Result, RuleEvaluationError, check
+from ..engine import CheckTimeout, Result, RuleEvaluationError, check
 from ..report.operation_outcome import render_operation_outcome
 from . import cds_hooks
 from .body import read_body
@@ -36,12 +37,12 @@ from .inputs import (
     read_item,
     ruleset_names,
 )
+from .limits import Limits
 from .log_redaction import install_log_redaction
 from .media import ENVELOPE_TYPE, FHIR_JSON, JSON, BodyKind, body_kind, negotiate
 from .rulesets import RulesetRegistry
-from .runner import Runner
 from .settings import ServiceSettings
-from .warmup import warm_up
+from .warmup import freeze_startup_objects, warm_up
 
 log = logging.getLogger("intygscheck.service")
 
@@ -74,6 +75,16 @@ _BATCH_BODY: dict[str, Any] = {
     "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckBatch"}}},
 }
 
+_RULESETS_PARAMETER: dict[str, Any] = {
+    "name": "rulesets",
+    "in": "query",
+    "required": False,
+    "description": "Ruleset names (repeat or comma-separate); default: the service's rulesets.",
+    "schema": {"type": "array", "items": {"type": "string"}},
+    "style": "form",
+    "explode": True,
+}
+
 _NO_STORE = {"Cache-Control": "no-store"}
 """Answers about a patient's certificate must not be kept by caches on the way."""
 
@@ -88,8 +99,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         408: "The body did not arrive in time",
         413: "Body or list over the limit",
         415: "Unsupported content type",
-        422: "Invalid query parameters",
-        503: "Saturated: the check did not start within the time limit",
+        503: "Saturated: too many requests in flight on this worker (Retry-After)",
         504: "The check did not finish within the time limit",
     }.items()
 }
@@ -101,14 +111,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     install_log_redaction()
     registry = RulesetRegistry(settings.rulesets, allow_paths=settings.allow_ruleset_paths)
     warm_up(registry.default)
-    runner = Runner(settings.worker_threads, settings.timeout_seconds)
+    limits = Limits(settings.timeout_seconds, settings.max_in_flight)
     catalogue_json = registry.catalogue.model_dump_json().encode()
     discovery_json = json.dumps(cds_hooks.discovery(settings.cds_service_id, settings.cds_hook)).encode()
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        runner.shutdown()
 
     app = FastAPI(
         title="intygscheck",
@@ -117,18 +122,29 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             "Kontroll av läkarintyg för sjukpenning (FK 7804) — checks FK 7804 certificates: "
             "completion-request predictions, FMB, structure. CDS Hooks 2.0 at /cds-services."
         ),
-        lifespan=lifespan,
         separate_input_output_schemas=False,
     )
     install_error_handlers(app)
     app.state.settings = settings
     app.state.registry = registry
+    app.state.limits = limits
+
+    async def body_of(request: Request, deadline: float) -> bytes:
+        return await read_body(request, settings.max_body_bytes, max(0.0, deadline - time.monotonic()))
+
+    def checked(request: CheckRequest, names: tuple[str, ...] | None, lang: str, deadline: float) -> Result:
+        """The library's check within the deadline: the request's own ruleset names win."""
+        limits.ensure_before(deadline)  # reading may have used up the time
+        try:
+            return _check(registry, request, names, lang, deadline)
+        except CheckTimeout:
+            raise limits.timed_out() from None
 
     @app.post(
         "/check",
         summary="Check one certificate",
         response_class=Response,
-        openapi_extra={"requestBody": _CERTIFICATE_BODY},
+        openapi_extra={"requestBody": _CERTIFICATE_BODY, "parameters": [_RULESETS_PARAMETER]},
         responses={
             200: {
                 "description": "The result (JSON), or an OperationOutcome for Accept: application/fhir+json",
@@ -140,37 +156,33 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             **_ERRORS,
         },
     )
-    async def check_one(
-        request: Request,
-        rulesets: Annotated[
-            list[str] | None,
-            Query(description="Ruleset names (repeat or comma-separate); default: the service's rulesets."),
-        ] = None,
-    ) -> Response:
-        kind = body_kind(request.headers.get("content-type"))
-        answer_type = negotiate(request.headers.get("accept"))
-        lang = preferred_language(request)
-        query_names = _split(rulesets)
-        registry.validate(query_names)
-        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
-
-        def job() -> bytes:
+    async def check_one(request: Request) -> Response:
+        with limits.admit() as deadline:
+            kind = body_kind(request.headers.get("content-type"))
+            answer_type = negotiate(request.headers.get("accept"))
+            lang = preferred_language(request)
+            query_names = _query_names(request)
+            registry.validate(query_names)
+            data = await body_of(request, deadline)
             if kind is BodyKind.ENVELOPE:
                 parsed = read_envelope(data, settings.max_context_items)
             else:
                 parsed = CheckRequest(read_certificate(data, kind))
-            result = _check(registry, parsed, query_names, lang)
+            result = checked(parsed, query_names, lang, deadline)
             if answer_type == FHIR_JSON:
-                return render_operation_outcome(result, lang=lang).encode()
-            return result.model_dump_json().encode()
-
-        return Response(await runner.run(job), media_type=answer_type, headers=_NO_STORE)
+                answer = render_operation_outcome(result, lang=lang).encode()
+            else:
+                answer = result.model_dump_json().encode()
+        return Response(answer, media_type=answer_type, headers=_NO_STORE)
 
     @app.post(
         "/check/batch",
         summary="Check many certificates",
         response_class=Response,
-        openapi_extra={"requestBody": _BATCH_BODY},
+        openapi_extra={
+            "requestBody": _BATCH_BODY,
+            "parameters": [{**_RULESETS_PARAMETER, "description": "Ruleset names for every item."}],
+        },
         responses={
             200: {
                 "description": "One entry per item, in order: its result, or its error",
@@ -179,34 +191,31 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             **_ERRORS,
         },
     )
-    async def check_batch(
-        request: Request,
-        rulesets: Annotated[list[str] | None, Query(description="Ruleset names for every item.")] = None,
-    ) -> Response:
-        body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
-        negotiate(request.headers.get("accept"), (JSON,))
-        lang = preferred_language(request)
-        query_names = _split(rulesets)
-        registry.validate(query_names)
-        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
-
-        def job() -> bytes:
+    async def check_batch(request: Request) -> Response:
+        with limits.admit() as deadline:
+            body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
+            negotiate(request.headers.get("accept"), (JSON,))
+            lang = preferred_language(request)
+            query_names = _query_names(request)
+            registry.validate(query_names)
+            data = await body_of(request, deadline)
             entries, body_names = read_batch(data, settings.max_batch_items, settings.max_context_items)
             default_names = query_names or ruleset_names(body_names, "body")
             parts: list[bytes] = []
             for index, entry in enumerate(entries):
+                await asyncio.sleep(0)  # let other requests on this worker run between items
                 if isinstance(entry, ServiceError):
                     parts.append(_batch_error(index, entry, lang))
                     continue
                 try:
-                    result = _check(registry, entry, default_names, lang)
+                    result = checked(entry, default_names, lang, deadline)
                 except ServiceError as exc:
+                    if exc.status == 504:
+                        raise
                     parts.append(_batch_error(index, exc, lang))
                     continue
                 parts.append(b'{"index":%d,"result":%s}' % (index, result.model_dump_json().encode()))
-            return b'{"results":[' + b",".join(parts) + b"]}"
-
-        return Response(await runner.run(job), media_type=JSON, headers=_NO_STORE)
+        return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type=JSON, headers=_NO_STORE)
 
     @app.get("/rulesets", summary="Rulesets and their rule catalogue", response_model=Catalogue)
     async def list_rulesets() -> Response:
@@ -219,6 +228,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             "version": __version__,
             "rulesets": [f"{r.name} {r.version}" for r in registry.catalogue.rulesets if r.default],
             "unavailable": sorted(registry.unavailable),
+            "in_flight": limits.in_flight,
         }
 
     @app.get("/cds-services", summary="CDS Hooks discovery")
@@ -247,21 +257,17 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise ServiceError(
                 404, "not_found", f"Ingen CDS-tjänst {service_id!r}.", f"No CDS service {service_id!r}."
             )
-        body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
-        data = await read_body(request, settings.max_body_bytes, settings.timeout_seconds)
-
-        def job() -> bytes:
+        with limits.admit() as deadline:
+            body_kind(request.headers.get("content-type"), {JSON: BodyKind.JSON})
+            data = await body_of(request, deadline)
             hook = cds_hooks.read_hook_request(parse_json(data), settings.max_context_items)
             parsed = CheckRequest(
                 read_item(hook.draft, hook.draft_label),
                 tuple(cds_hooks.read_context(hook.previous)),
             )
-            result = _check(registry, parsed, None, "sv")
-            return json.dumps(
-                {"cards": cds_hooks.cards(result, hook.hook_instance)}, ensure_ascii=False
-            ).encode()
-
-        return Response(await runner.run(job), media_type=JSON, headers=_NO_STORE)
+            result = checked(parsed, None, "sv", deadline)
+            cards = {"cards": cds_hooks.cards(result, hook.hook_instance)}
+        return Response(json.dumps(cards, ensure_ascii=False).encode(), media_type=JSON, headers=_NO_STORE)
 
     _add_schemas(app, None if settings.allow_ruleset_paths else registry.names())
     return app
@@ -270,16 +276,22 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The app for settings in :data:`SETTINGS_ENV` (how ``serve --workers N`` starts each worker)."""
     raw = os.environ.get(SETTINGS_ENV)
-    return create_app(ServiceSettings.model_validate_json(raw) if raw else None)
+    app = create_app(ServiceSettings.model_validate_json(raw) if raw else None)
+    freeze_startup_objects()
+    return app
 
 
 def _check(
-    registry: RulesetRegistry, request: CheckRequest, names: tuple[str, ...] | None, lang: str
+    registry: RulesetRegistry,
+    request: CheckRequest,
+    names: tuple[str, ...] | None,
+    lang: str,
+    deadline: float | None = None,
 ) -> Result:
     """Run the library's check: the request's own ruleset names win over the query's."""
     rulesets = registry.resolve(request.rulesets or names)
     try:
-        return check(request.certificate, rulesets, request.context, lang=lang)
+        return check(request.certificate, rulesets, request.context, lang=lang, deadline=deadline)
     except RuleEvaluationError as exc:
         # A rule that cannot evaluate a certificate is a ruleset bug, not the client's: 500,
         # naming the rule (the error text may quote certificate values, so it is not logged).
@@ -292,10 +304,13 @@ def _check(
         ) from None
 
 
-def _split(values: list[str] | None) -> tuple[str, ...] | None:
-    """Repeated and comma-separated query values as one tuple (``None`` when absent)."""
-    if not values:
-        return None
+def _query_names(request: Request) -> tuple[str, ...] | None:
+    """The ``rulesets`` query values, repeated or comma-separated, as one tuple (``None`` when absent).
+
+    Read from the query string directly rather than by a FastAPI parameter: the parameter's
+    validation machinery costs more per request than this whole function.
+    """
+    values = request.query_params.getlist("rulesets")
     names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
     return names or None
 
@@ -318,10 +333,12 @@ def _add_schemas(app: FastAPI, ruleset_names: list[str] | None) -> None:
             schema = original()
             schema.setdefault("components", {}).setdefault("schemas", {}).update(component_schemas())
             if ruleset_names is not None:
+                names_schema = {"type": "array", "items": {"enum": ruleset_names}}
                 for operation in (op for path in schema["paths"].values() for op in path.values()):
-                    for parameter in operation.get("parameters", ()):
-                        if parameter["name"] == "rulesets":
-                            parameter["schema"] = {"type": "array", "items": {"enum": ruleset_names}}
+                    operation["parameters"] = [
+                        {**parameter, "schema": names_schema} if parameter["name"] == "rulesets" else parameter
+                        for parameter in operation.get("parameters", ())
+                    ]
             app.openapi_schema = schema
         return app.openapi_schema
 

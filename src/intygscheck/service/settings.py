@@ -42,7 +42,9 @@ class ServiceSettings(BaseModel):
     )
     max_batch_items: int = Field(200, gt=0, description="Most certificates in one /check/batch request.")
     max_context_items: int = Field(50, ge=0, description="Most earlier certificates in a sjukfall context.")
-    worker_threads: int = Field(4, gt=0, description="Threads that run checks (the event loop never does).")
+    max_in_flight: int = Field(
+        100, gt=0, description="Most requests one worker handles at once; one more is answered 503."
+    )
     cds_hook: str = DEFAULT_CDS_HOOK
     cds_service_id: str = "intygscheck-fk7804"
 

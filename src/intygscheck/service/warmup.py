@@ -9,6 +9,7 @@ once with a made-up certificate (no real data) and a predecessor of it.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Sequence
@@ -58,4 +59,18 @@ def warm_up(rulesets: Sequence[Ruleset]) -> None:
         log.error("warm-up failed with %s; the first requests will be slower", type(exc).__name__)
 
 
-__all__ = ["warm_up"]
+def freeze_startup_objects() -> None:
+    """Move everything alive now (compiled rulesets, code tables, the framework) out of the
+    garbage collector's reach, in a process that is about to serve.
+
+    Those objects live as long as the process, yet a full collection walks all of them: with
+    the default rulesets about 200,000 objects and about 70 ms, a pause that lands on whichever
+    requests are in flight. After ``gc.freeze()`` a full collection only walks what requests
+    allocate (well under a millisecond). Called by the serving entry points only, not by
+    :func:`~intygscheck.service.app.create_app`, so embedding and tests keep normal collection.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+__all__ = ["freeze_startup_objects", "warm_up"]

@@ -180,7 +180,7 @@ def active_table_path() -> Path:
 
 
 @cache
-def _default_for(configured: str | None, data_home: str | None, home: str) -> FmbTable:
+def _default_for(configured: str | None, data_home: str | None, home: str | None) -> FmbTable:
     return load_table(active_table_path())
 
 
@@ -190,7 +190,8 @@ def default_table() -> FmbTable:
     Call :func:`reload_default_table` after replacing the file in a running process
     (:func:`~intygscheck.terminology.fmb.importer.write_table` does so itself).
     """
-    return _default_for(os.environ.get(ENV_VAR), os.environ.get("XDG_DATA_HOME"), str(Path.home()))
+    environ = os.environ  # the cache key: the variables user_table_path() depends on (cheap per check)
+    return _default_for(environ.get(ENV_VAR), environ.get("XDG_DATA_HOME"), environ.get("HOME"))
 
 
 def reload_default_table() -> None:
