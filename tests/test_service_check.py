@@ -292,3 +292,35 @@ def test_a_failing_warm_up_is_logged_not_fatal(
     client = service()
     assert "warm-up failed with RuntimeError" in caplog.text
     assert client.get("/health").status_code == 200
+
+
+def test_check_answers_the_same_through_the_direct_dispatch_and_fastapis_routing() -> None:
+    """``POST /check`` skips the framework's layers; the answers must not depend on that."""
+    client = service()
+    broken = fixture_xml("ryggvark-1").replace(b"</ns2:intyg>", b"</ns2:intyyg>")
+    requests = [
+        (fixture_xml("ryggvark-2"), XML, ""),
+        (fixture_xml("ryggvark-2"), {**XML, "accept": "application/fhir+json"}, ""),
+        (native(sparse_certificate()), {**NATIVE, "accept-language": "en"}, ""),
+        (native(sparse_certificate()), NATIVE, "?rulesets=nonexistent"),
+        (broken, XML, ""),
+        (b"plain text", {"content-type": "text/plain"}, ""),
+        (native(sparse_certificate()), {**NATIVE, "accept": "image/png"}, ""),
+    ]
+
+    def answers() -> list[tuple[int, str, bytes]]:
+        out = []
+        for body, headers, query in requests:
+            response = client.post(f"/check{query}", content=body, headers=headers)
+            out.append((response.status_code, response.headers["content-type"], response.content))
+        return out
+
+    app = client.app
+    direct = answers()
+    endpoint, app.check_endpoint = app.check_endpoint, None  # type: ignore[attr-defined]
+    try:
+        routed = answers()
+    finally:
+        app.check_endpoint = endpoint  # type: ignore[attr-defined]
+    assert [status for status, _, _ in direct] == [200, 200, 200, 400, 400, 415, 406]
+    assert direct == routed

@@ -248,7 +248,7 @@ def test_check_over_the_time_limit_is_504_and_stops(monkeypatch: pytest.MonkeyPa
     )
     assert "100 ms" in str(error["message"])
     assert rules_run == [0]  # nothing keeps running after the answer
-    assert client.get("/health").json()["in_flight"] == 0
+    assert client.get("/health").json()["worker"]["in_flight"] == 0
 
 
 def test_a_batch_past_its_time_limit_is_504(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -104,6 +104,14 @@ def error_response(request: Request, error: ServiceError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 for a fault of the service's own; only the exception's type is logged (its
+    message may quote the input)."""
+    log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    error = ServiceError(500, "internal_error", "Internt fel i tjänsten.", "Internal service error.")
+    return error_response(request, error)
+
+
 _HTTP_CODES: dict[int, tuple[str, str, str]] = {
     404: ("not_found", "Adressen finns inte.", "No such resource."),
     405: ("method_not_allowed", "Metoden är inte tillåten här.", "Method not allowed here."),
@@ -138,10 +146,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, error)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The exception's message may quote input, so only its type is logged.
-        log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        error = ServiceError(500, "internal_error", "Internt fel i tjänsten.", "Internal service error.")
-        return error_response(request, error)
+        return unexpected_error_response(request, exc)
 
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
@@ -158,4 +163,5 @@ __all__ = [
     "install_error_handlers",
     "preferred_language",
     "quality",
+    "unexpected_error_response",
 ]
