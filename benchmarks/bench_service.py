@@ -58,6 +58,7 @@ class Measurement:
     failures: int
     wall: float
     cpu_ms: float | None = None
+    client_cpu_ms: float | None = None
 
     def percentile(self, p: float) -> float:
         """The ``p``-th percentile latency in milliseconds (nearest rank)."""
@@ -177,6 +178,7 @@ def drive(name: str, server: Server, port: int, body: bytes, clients: int, secon
             while (started := clock()) < end:
                 if first and not measuring and started >= warmup_end:
                     cpu_at["start"] = server.cpu_seconds()
+                    cpu_at["client"] = time.process_time()
                     measuring = True
                 writer.write(request)
                 status = int((await reader.readline()).split()[1])
@@ -202,10 +204,12 @@ def drive(name: str, server: Server, port: int, body: bytes, clients: int, secon
         await asyncio.gather(*(client(n == 0, warmup_end, end) for n in range(clients)))
 
     run_loop(all_clients())
-    cpu_ms = None
+    cpu_ms = client_cpu_ms = None
     if "start" in cpu_at and latencies:
-        cpu_ms = (server.cpu_seconds() - cpu_at["start"]) * 1000 / (len(latencies) + failures)
-    return Measurement(name, latencies, failures, seconds, cpu_ms)
+        requests = len(latencies) + failures
+        client_cpu_ms = (time.process_time() - cpu_at["client"]) * 1000 / requests
+        cpu_ms = (server.cpu_seconds() - cpu_at["start"]) * 1000 / requests
+    return Measurement(name, latencies, failures, seconds, cpu_ms, client_cpu_ms)
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -289,6 +293,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{p50 / base_p50:>8.2f} {p99 / base_p99:>8.2f} {cpu} {row.failures:>8}"
         )
     print("CPU ms: the server's CPU time per request (all its processes); in-process rows: this process's")
+    clients_cpu = [row.client_cpu_ms for row in rows if row.client_cpu_ms is not None]
+    if clients_cpu:
+        print(
+            f"the load clients took {min(clients_cpu):.2f}-{max(clients_cpu):.2f} ms of CPU per request "
+            "on the same cores"
+        )
     p99s = [row.percentile(99) for row in loaded]
     median = statistics.median(p99s)
     runs = ", ".join(f"{p:.2f}" for p in p99s)
