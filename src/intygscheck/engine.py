@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import cases as _cases
 from .cases.models import Case
 from .errors import IntygscheckError
 from .model import Certificate
@@ -100,6 +101,10 @@ class CheckContext:
     zero_policy: str | None = None
 
 
+_NO_CONTEXT = CheckContext()
+"""The context of a check given none (frozen: one instance serves every such check)."""
+
+
 class RuleEvaluationError(IntygscheckError):
     """A rule failed while evaluating (a value of an unexpected type): names the rule and place."""
 
@@ -142,12 +147,15 @@ def check(
     the check runs in the caller's thread, so nothing is left running after it).
     """
     loaded = load_all(rulesets)
-    ctx = context if isinstance(context, CheckContext) else CheckContext(others=tuple(context or ()))
+    if context is None:
+        ctx = _NO_CONTEXT
+    else:
+        ctx = context if isinstance(context, CheckContext) else CheckContext(others=tuple(context))
     env = Env(certificate, _case_provider(certificate, ctx), _fmb_provider(certificate, ctx))
-    signed = certificate.signed_date
     findings: list[Finding] = []
     evidence_memo: dict[str, Any] = {}  # a path has one value per check: convert it once
     plan = _plan(loaded)
+    signed = certificate.signed_date
     clock = time.monotonic
     for done, (rule, ruleset_name, condition, dated) in enumerate(plan.steps):
         if deadline is not None and clock() > deadline:
@@ -157,7 +165,7 @@ def check(
         try:
             if condition(env) is True:
                 findings.append(_finding(rule, env, ruleset_name, evidence_memo))
-        except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError) as exc:
+        except _RULE_ERRORS as exc:
             raise RuleEvaluationError(rule, f"{type(exc).__name__}: {exc}") from exc
     return Result(
         source=source,
@@ -201,6 +209,10 @@ def default_ruleset_names() -> tuple[str, ...]:
     return tuple(name for name in DEFAULT_RULESETS if resolve(name, None) is not None)
 
 
+_RULE_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError)
+"""What a condition raises on a value of an unexpected type (reported as :class:`RuleEvaluationError`)."""
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What one list of rulesets runs: per rule (rule, ruleset name, condition, has validity
@@ -212,13 +224,21 @@ class _Plan:
 
 
 _PLANS: dict[tuple[int, ...], _Plan] = {}
+_LAST_PLAN: list[tuple[tuple[Ruleset, ...], _Plan] | None] = [None]
+"""The last list of rulesets and its plan: ``load_all`` hands out the same tuple for the same
+request, so the next check usually needs only an identity test (the tuple keeps its rulesets,
+so their ids cannot be reused while it is remembered)."""
 
 
 def _plan(rulesets: tuple[Ruleset, ...]) -> _Plan:
     """Rules to run, each once: a rule id in several rulesets runs in the last one's version."""
+    last = _LAST_PLAN[0]
+    if last is not None and last[0] is rulesets:  # the same tuple as the previous check
+        return last[1]
     key = tuple(id(r) for r in rulesets)
     cached = _PLANS.get(key)
     if cached is not None and all(a is b for a, b in zip(cached.rulesets, rulesets, strict=True)):
+        _LAST_PLAN[0] = (rulesets, cached)
         return cached
     chosen: dict[str, tuple[Rule, str, Any, bool]] = {}
     for ruleset in rulesets:
@@ -231,6 +251,7 @@ def _plan(rulesets: tuple[Ruleset, ...]) -> _Plan:
     if len(_PLANS) > 256:
         _PLANS.clear()
     _PLANS[key] = plan
+    _LAST_PLAN[0] = (rulesets, plan)
     return plan
 
 
@@ -240,25 +261,35 @@ def _case_provider(certificate: Certificate, ctx: CheckContext) -> Any:
         return lambda: precomputed
 
     def case() -> Any:
-        from .cases import CaseScope, case_for
-
-        scope = CaseScope(ctx.case_scope) if ctx.case_scope else CaseScope.UNIT
-        return case_for(certificate, ctx.others, gap_days=ctx.gap_days, scope=scope)
+        scope = _cases.CaseScope(ctx.case_scope) if ctx.case_scope else _cases.CaseScope.UNIT
+        return _cases.case_for(certificate, ctx.others, gap_days=ctx.gap_days, scope=scope)
 
     return case
 
 
 def _fmb_provider(certificate: Certificate, ctx: CheckContext) -> Any:
     def fmb() -> Any:
-        from .terminology.fmb import FmbMode, ZeroPolicy, decide
-
+        fmb_module = _FMB_MODULE or _import_fmb()
         options: dict[str, Any] = {}
         if ctx.fmb_mode:
-            options["mode"] = FmbMode(ctx.fmb_mode)
+            options["mode"] = fmb_module.FmbMode(ctx.fmb_mode)
         if ctx.zero_policy:
-            options["zero_policy"] = ZeroPolicy(ctx.zero_policy)
-        return decide(certificate, **options)
+            options["zero_policy"] = fmb_module.ZeroPolicy(ctx.zero_policy)
+        return fmb_module.decide(certificate, **options)
 
+    return fmb
+
+
+_FMB_MODULE: Any = None
+"""``intygscheck.terminology.fmb``, imported the first time a rule reads ``fmb`` (an import
+statement on every check costs more than the rest of a cheap rule)."""
+
+
+def _import_fmb() -> Any:
+    global _FMB_MODULE
+    from .terminology import fmb
+
+    _FMB_MODULE = fmb
     return fmb
 
 
@@ -273,12 +304,13 @@ def _finding(rule: Rule, env: Env, ruleset_name: str, memo: dict[str, Any] | Non
     for path, read in rule.evidence:
         evidence[path] = memo[path] if path in memo else memo.setdefault(path, jsonable(read(env)))
     messages: dict[str, str] = {}
+    values: dict[str, Any] = {}  # each placeholder evaluated once for both languages
     for lang, template in rule.messages.items():
-        messages[lang] = template.render(env, lang)
+        messages[lang] = template.render(env, lang, values)
         for part in template.parts:
             if not isinstance(part, str) and part[0] not in evidence:
                 key = part[0]
-                evidence[key] = memo[key] if key in memo else memo.setdefault(key, jsonable(part[1](env)))
+                evidence[key] = memo[key] if key in memo else memo.setdefault(key, jsonable(values[key]))
     location = _LOCATIONS.get(rule.location_path)
     if location is None:
         location = _LOCATIONS.setdefault(rule.location_path, Location(path=rule.location_path, span=None))

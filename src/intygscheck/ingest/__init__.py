@@ -5,6 +5,8 @@ One module per format; :func:`read` detects the format from the bytes themselves
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +64,7 @@ def read_bytes(data: bytes, label: str) -> Certificate:
     """Read bytes whose format is detected here (each document is parsed once)."""
     kind = detect_format(data)
     if kind == "xml":
-        from .rivta import read_rivta
-
-        return read_rivta(data, label)
+        return _rivta_reader()(data, label)
     if kind == "json":
         return read_document(parse_json_object(data, label), label)
     raise UnsupportedFormatError(
@@ -72,6 +72,14 @@ def read_bytes(data: bytes, label: str) -> Certificate:
         "inte ett intyg: väntade RIVTA-XML, FHIR-JSON eller intygschecks JSON "
         "[not a certificate: expected RIVTA XML, FHIR JSON or native JSON]",
     )
+
+
+@cache
+def _rivta_reader() -> Callable[[bytes, str], Certificate]:
+    """The RIVTA reader, imported on first use (an import statement on every call costs µs)."""
+    from .rivta import read_rivta
+
+    return read_rivta
 
 
 def read_document(document: dict[str, Any], label: str) -> Certificate:

@@ -8,8 +8,7 @@ and v2 codes are all accepted here, and which belong to which version is for rul
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lxml import etree
@@ -17,21 +16,11 @@ from lxml import etree
 from ..errors import InputError, Position
 from ..model import (
     PROGNOSIS_DAYS,
-    ActivityLimitation,
-    Basis,
     BasisKind,
-    ContactWish,
-    Diagnosis,
-    FunctionalImpairment,
     Grade,
     MeasureCode,
-    Measures,
     Occupation,
-    Prognosis,
     PrognosisCode,
-    SickLeavePeriod,
-    Treatment,
-    WorkingTime,
 )
 from .rivta_names import CODE_SYSTEMS, SVAR_TAGS
 from .rivta_values import Svar
@@ -71,89 +60,111 @@ DIAGNOSIS_ROWS = (("6.1", "6.2"), ("6.3", "6.4"), ("6.5", "6.6"))
 """(text, code) delsvar of the main diagnosis and the two secondary ones."""
 
 
-@dataclass
-class _Fields:
-    """Answers collected while walking the svar, turned into model fields by :meth:`model_fields`."""
+_BASIS_KINDS = {kind.value: kind for kind in BasisKind}
+_OCCUPATIONS = {occupation.value: occupation for occupation in Occupation}
+_GRADES = dict(Grade.__members__)  # by transport code (member name), as Grade.from_code
+_PROGNOSIS_CODES = {code.value: code for code in PrognosisCode}
+_PROGNOSIS_DAYS = dict(PROGNOSIS_DAYS)
+_MEASURE_CODES = {code.value: code for code in MeasureCode}
+"""Code → enum tables (one dict look-up, no enum machinery); unknown codes are not in them."""
 
-    scalars: dict[str, Any] = field(default_factory=dict)
-    basis: list[Basis] = field(default_factory=list)
-    occupations: list[Occupation] = field(default_factory=list)
-    diagnoses: list[Diagnosis] = field(default_factory=list)
-    periods: list[SickLeavePeriod] = field(default_factory=list)
-    measure_codes: list[MeasureCode] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)
+
+class _Fields:
+    """Answers collected while walking the svar, turned into model fields by :meth:`model_fields`.
+
+    Nested models are collected as field dicts (with exactly the keys their constructors were
+    given) so that :class:`~intygscheck.model.Certificate` validates the whole tree in one call.
+    """
+
+    __slots__ = ("basis", "diagnoses", "measure_codes", "occupations", "periods", "scalars", "withdrawn")
+
+    def __init__(self) -> None:
+        self.scalars: dict[str, Any] = {}
+        self.basis: list[dict[str, Any]] = []
+        self.occupations: list[Occupation] = []
+        self.diagnoses: list[dict[str, Any]] = []
+        self.periods: list[dict[str, Any]] = []
+        self.measure_codes: list[MeasureCode] = []
+        self.withdrawn: list[str] = []
 
     def model_fields(self) -> dict[str, Any]:
-        s = self.scalars
+        get = self.scalars.get
         return {
-            "smittbararpenning": s.get("smittbararpenning"),
+            "smittbararpenning": get("smittbararpenning"),
             "basis": tuple(self.basis),
             "occupations": tuple(self.occupations),
-            "work_tasks": s.get("work_tasks"),
+            "work_tasks": get("work_tasks"),
             "diagnoses": tuple(self.diagnoses),
-            "functional_impairment": FunctionalImpairment(text=s.get("functional_impairment")),
-            "activity_limitation": ActivityLimitation(text=s.get("activity_limitation")),
-            "treatment": Treatment(ongoing=s.get("treatment_ongoing"), planned=s.get("treatment_planned")),
+            "functional_impairment": {"text": get("functional_impairment")},
+            "activity_limitation": {"text": get("activity_limitation")},
+            "treatment": {"ongoing": get("treatment_ongoing"), "planned": get("treatment_planned")},
             "periods": tuple(self.periods),
-            "working_time": WorkingTime(
-                requested=s.get("working_time_requested"), motivation=s.get("working_time_motivation")
-            ),
-            "travel": s.get("travel"),
-            "fmb_motivation": s.get("fmb_motivation"),
-            "prognosis": s.get("prognosis", Prognosis()),
-            "measures": Measures(codes=tuple(self.measure_codes), text=s.get("measures_text")),
-            "other_information": s.get("other_information"),
-            "contact": ContactWish(wanted=s.get("contact_wanted"), reason=s.get("contact_reason")),
+            "working_time": {
+                "requested": get("working_time_requested"),
+                "motivation": get("working_time_motivation"),
+            },
+            "travel": get("travel"),
+            "fmb_motivation": get("fmb_motivation"),
+            "prognosis": get("prognosis", {}),
+            "measures": {"codes": tuple(self.measure_codes), "text": get("measures_text")},
+            "other_information": get("other_information"),
+            "contact": {"wanted": get("contact_wanted"), "reason": get("contact_reason")},
             "withdrawn_answers": tuple(self.withdrawn),
         }
 
 
 def _basis(svar: Svar, out: _Fields) -> None:
     out.basis.append(
-        Basis(
-            kind=svar.enum("1.1", BasisKind, CODE_SYSTEMS["1"]),
-            date=svar.date("1.2"),
-            text=svar.text("1.3"),
-        )
+        {
+            "kind": svar.enum("1.1", _BASIS_KINDS.__getitem__, CODE_SYSTEMS["1"]),
+            "date": svar.date("1.2"),
+            "text": svar.text("1.3"),
+        }
     )
 
 
 def _occupation(svar: Svar, out: _Fields) -> None:
-    out.occupations.append(svar.enum("28.1", Occupation, CODE_SYSTEMS["28"]))
+    out.occupations.append(svar.enum("28.1", _OCCUPATIONS.__getitem__, CODE_SYSTEMS["28"]))
 
 
 def _diagnoses(svar: Svar, out: _Fields) -> None:
+    parts = svar.parts
     for text_id, code_id in DIAGNOSIS_ROWS:
-        if not (svar.has(text_id) or svar.has(code_id)):
+        if text_id not in parts and code_id not in parts:
             continue
         code, system = svar.cv(code_id)
-        out.diagnoses.append(Diagnosis(code=code, code_system=system, text=svar.text(text_id)))
+        out.diagnoses.append({"code": code, "code_system": system, "text": svar.text(text_id)})
 
 
 def _period(svar: Svar, out: _Fields) -> None:
-    grade = svar.enum("32.1", Grade.from_code, CODE_SYSTEMS["32"])
+    grade = svar.enum("32.1", _GRADES.__getitem__, CODE_SYSTEMS["32"])
     start, end = svar.period("32.2")
-    out.periods.append(SickLeavePeriod(grade=grade, start=start, end=end))
+    out.periods.append({"grade": grade, "start": start, "end": end})
 
 
 def _prognosis(svar: Svar, out: _Fields) -> None:
-    code = svar.enum("39.1", PrognosisCode, CODE_SYSTEMS["39"]) if svar.has("39.1") else None
-    days = svar.enum("39.3", PROGNOSIS_DAYS.__getitem__, CODE_SYSTEMS["39.3"]) if svar.has("39.3") else None
-    out.scalars["prognosis"] = Prognosis(
-        code=code, text=svar.text("39.2"), days=days, months=svar.integer("39.4")
-    )
+    code = svar.enum("39.1", _PROGNOSIS_CODES.__getitem__, CODE_SYSTEMS["39"]) if svar.has("39.1") else None
+    days = svar.enum("39.3", _PROGNOSIS_DAYS.__getitem__, CODE_SYSTEMS["39.3"]) if svar.has("39.3") else None
+    out.scalars["prognosis"] = {
+        "code": code,
+        "text": svar.text("39.2"),
+        "days": days,
+        "months": svar.integer("39.4"),
+    }
 
 
 def _measure(svar: Svar, out: _Fields) -> None:
-    out.measure_codes.append(svar.enum("40.1", MeasureCode, CODE_SYSTEMS["40"]))
+    out.measure_codes.append(svar.enum("40.1", _MEASURE_CODES.__getitem__, CODE_SYSTEMS["40"]))
 
 
 def _simple(**targets: tuple[str, str]) -> Callable[[Svar, _Fields], None]:
     """A handler storing each delsvar as a scalar: ``name=(delsvar id, "text"|"boolean")``."""
+    steps = tuple((name, part_id, kind == "boolean") for name, (part_id, kind) in targets.items())
 
     def handle(svar: Svar, out: _Fields) -> None:
-        for name, (part_id, kind) in targets.items():
-            out.scalars[name] = svar.boolean(part_id) if kind == "boolean" else svar.text(part_id)
+        scalars = out.scalars
+        for name, part_id, boolean in steps:
+            scalars[name] = svar.boolean(part_id) if boolean else svar.text(part_id)
 
     return handle
 
@@ -180,11 +191,20 @@ HANDLERS: dict[str, Callable[[Svar, _Fields], None]] = {
 }
 
 
-def read_answers(container: etree._Element, source: str) -> dict[str, Any]:
-    """The model fields answered by the ``svar`` children of ``container`` (``intyg`` or ``forifyllnad``)."""
+_DISPATCH: dict[str, tuple[Callable[[Svar, _Fields], None], frozenset[str], bool]] = {
+    qid: (handler, PARTS[qid], qid in REPEATABLE) for qid, handler in HANDLERS.items()
+}
+"""Per question id: its handler, its allowed delsvar ids and whether it may repeat."""
+
+
+def read_answers(svar_elements: Iterable[etree._Element], source: str) -> dict[str, Any]:
+    """The model fields answered by ``svar_elements`` (the ``svar`` children of ``intyg`` or ``forifyllnad``).
+
+    Nested models come back as field dicts, validated when the certificate is built.
+    """
     out = _Fields()
     seen: set[str] = set()
-    for element in container.iterchildren("{*}svar"):
+    for element in svar_elements:
         if element.tag not in SVAR_TAGS:
             namespace = etree.QName(element).namespace
             raise InputError(
@@ -193,8 +213,8 @@ def read_answers(container: etree._Element, source: str) -> dict[str, Any]:
                 Position(line_of(element)),
             )
         qid = (element.get("id") or "").strip()
-        handler = HANDLERS.get(qid)
-        if handler is None:
+        entry = _DISPATCH.get(qid)
+        if entry is None:
             if qid in WITHDRAWN:
                 if qid not in out.withdrawn:
                     out.withdrawn.append(qid)
@@ -204,8 +224,9 @@ def read_answers(container: etree._Element, source: str) -> dict[str, Any]:
                 f"okänd fråga '{qid}' [unknown question '{qid}']",
                 Position(line_of(element), None, f"svar[@id={qid}]"),
             )
-        svar = Svar(element, source, PARTS[qid])
-        if qid in seen and qid not in REPEATABLE:
+        handler, allowed, repeatable = entry
+        svar = Svar(element, source, allowed)
+        if not repeatable and qid in seen:
             raise svar.error(
                 f"fråga {qid} besvaras mer än en gång [question {qid} is answered more than once]"
             )

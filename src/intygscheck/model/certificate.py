@@ -93,15 +93,19 @@ class Diagnosis(_Frozen):
     @property
     def normalized_code(self) -> str:
         """Upper case, without dot or whitespace: ``f43.8a`` → ``F438A``."""
-        return "".join(self.code.split()).replace(".", "").upper()
+        code = self.code
+        if code.isalnum():  # no whitespace and no dot (the usual transport form): nothing to remove
+            return code.upper()
+        return "".join(code.split()).replace(".", "").upper()
 
     @property
     def code_system_family(self) -> str | None:
         """``ICD-10-SE`` or ``KSH97-P`` (``None`` for an unknown OID)."""
-        try:
-            return CodeSystem(self.code_system).family if self.code_system else None
-        except ValueError:
-            return None
+        return _FAMILIES.get(self.code_system) if self.code_system else None
+
+
+_FAMILIES: dict[str, str] = {system.value: system.family for system in CodeSystem}
+"""Code-system OID → family (what ``CodeSystem(oid).family`` gives, without the enum call)."""
 
 
 class FunctionalImpairment(_Frozen):

@@ -263,6 +263,8 @@ class Compiler:
             return fused
         obj = self.compile(node.obj)
         name = member.name
+        if isinstance(obj_resolved, RootRef) and not member.is_datetime:
+            return _root_member(obj_resolved.root, name)
         if member.is_datetime:
 
             def attr_date(env: Env) -> Any:
@@ -397,6 +399,9 @@ class Compiler:
             constant = self.notes.resolved.get(id(node.args[1]))
             if isinstance(constant, ConstRef | LexiconRef):
                 value = constant.value if isinstance(constant, ConstRef) else constant.lexicon
+                accessor = self.accessors.get(id(node.args[0]))
+                if accessor is not None:
+                    return _call_on_path_with(impl, accessor, value)
                 return lambda env: impl(first(env), value)
             return lambda env: impl(first(env), second(env))
         return lambda env: impl(*(arg(env) for arg in args))
@@ -456,6 +461,20 @@ class Compiler:
             return lambda env: tuple(select(env))
         if name in ("min", "max", "sum"):
             return _aggregate(name, items, body, slot)
+        if name == "map":
+
+            def map_(env: Env) -> tuple[Any, ...]:  # fn_map without a helper function per call
+                values = items(env)
+                if values is None:
+                    return ()
+                slots = env.vars
+                out = []
+                for value in values:
+                    slots[slot] = value
+                    out.append(body(env))
+                return tuple(out)
+
+            return map_
         impl = FUNCTIONS[name].impl
 
         def mapped(env: Env) -> Any:
@@ -474,6 +493,9 @@ class Compiler:
     def _unary(self, node: ast.Unary) -> Closure:
         operand = self.compile(node.operand)
         if node.op == "not":
+            resolved = self.notes.resolved.get(id(node.operand))
+            if isinstance(resolved, LetRef):
+                return _not_let(resolved.symbol.key, operand)
             return lambda env: operand(env) is not True
 
         def negate(env: Env) -> Any:
@@ -492,6 +514,14 @@ class Compiler:
             if len(operands) == 2:
                 first, second = operands
                 return lambda env: first(env) is True and second(env) is True
+            if len(operands) == 3:
+                first, second, third = operands
+                return lambda env: first(env) is True and second(env) is True and third(env) is True
+            if len(operands) == 4:
+                first, second, third, fourth = operands
+                return lambda env: (
+                    first(env) is True and second(env) is True and third(env) is True and fourth(env) is True
+                )
 
             def and_(env: Env) -> bool:
                 for operand in operands:  # noqa: SIM110 - a loop avoids a generator per call
@@ -503,6 +533,9 @@ class Compiler:
         if len(operands) == 2:
             first, second = operands
             return lambda env: first(env) is True or second(env) is True
+        if len(operands) == 3:
+            first, second, third = operands
+            return lambda env: first(env) is True or second(env) is True or third(env) is True
 
         def or_(env: Env) -> bool:
             for operand in operands:  # noqa: SIM110 - a loop avoids a generator per call
@@ -570,6 +603,9 @@ class Compiler:
         for side, other in ((node.left, node.right), (node.right, node.left)):
             if isinstance(side, ast.Literal) and side.value is None and op in ("==", "!="):
                 value = self.compile(other)
+                accessor = self.accessors.get(id(other))
+                if accessor is not None:
+                    return _path_is_null(accessor, op == "==")
                 if op == "==":
                     return lambda env: value(env) is None
                 return lambda env: value(env) is not None
@@ -581,6 +617,9 @@ class Compiler:
             accessor = self.accessors.get(id(node.left))
             if accessor is not None and self._type(node.left).kind is not t.Kind.DURATION:
                 return _path_compare(accessor, compare, constant)
+            counted = self._count_compare(node.left, compare, constant)
+            if counted is not None:
+                return counted
             return _CONSTANT_COMPARE[op](left, constant)
 
         def comparison(env: Env) -> bool:
@@ -593,6 +632,38 @@ class Compiler:
             return bool(compare(a, b))
 
         return comparison
+
+    def _count_compare(
+        self, node: ast.Expr, compare: Callable[[Any, Any], Any], constant: Any
+    ) -> Closure | None:
+        """``count(path) <op> literal`` or ``count(let) <op> literal`` in one closure (None for
+        anything else): the same value as the count closure compared by ``_CONSTANT_COMPARE``."""
+        if not (isinstance(node, ast.Call) and node.name == "count" and len(node.args) == 1):
+            return None
+        if isinstance(node.args[0], ast.Lambda):
+            return None  # pragma: no cover - the checker requires a list
+        accessor = self.accessors.get(id(node.args[0]))
+        if accessor is not None and accessor[0] is None:
+            getter = accessor[1]
+
+            def count_path_compare(env: Env) -> Any:
+                values = getter(env.certificate)
+                return compare(0 if values is None else len(values), constant)
+
+            return count_path_compare
+        resolved = self.notes.resolved.get(id(node.args[0]))
+        if isinstance(resolved, LetRef):
+            key = resolved.symbol.key
+            let = self.closures[id(node.args[0])]  # compiled with the count call
+
+            def count_let_compare(env: Env) -> Any:
+                values = env.lets.get(key, _UNSET)
+                if values is _UNSET:
+                    values = let(env)
+                return compare(0 if values is None else len(values), constant)
+
+            return count_let_compare
+        return None
 
     def _constant_value(self, node: ast.Expr) -> Any:
         """The value of a literal operand (None when it is not a non-null literal)."""
@@ -630,6 +701,72 @@ def _call_on_path(impl: Callable[[Any], Any], accessor: tuple[int | None, Callab
         return impl(None if owner is None else getter(owner))
 
     return on_variable
+
+
+def _call_on_path_with(
+    impl: Callable[[Any, Any], Any], accessor: tuple[int | None, Callable[[Any], Any]], value: Any
+) -> Closure:
+    """``f(path, constant)`` (a lexicon, a regex) in one closure, as :func:`_call_on_path`."""
+    slot, getter = accessor
+    if slot is None:
+        return lambda env: impl(getter(env.certificate), value)
+
+    def on_variable(env: Env) -> Any:
+        owner = env.vars[slot]
+        return impl(None if owner is None else getter(owner), value)
+
+    return on_variable
+
+
+def _path_is_null(accessor: tuple[int | None, Callable[[Any], Any]], is_null: bool) -> Closure:
+    """``path == null`` (``is_null``) or ``path != null`` in one closure (null through a null
+    lambda variable counts as null)."""
+    slot, getter = accessor
+    if slot is None:
+        if is_null:
+            return lambda env: getter(env.certificate) is None
+        return lambda env: getter(env.certificate) is not None
+
+    def variable_is_null(env: Env) -> bool:
+        owner = env.vars[slot]
+        return (owner is None or getter(owner) is None) is is_null
+
+    return variable_is_null
+
+
+def _root_member(root: str, name: str) -> Closure:
+    """``case.<name>`` or ``fmb.<name>``: the root computed on first use (as :meth:`Env.case`
+    and :meth:`Env.fmb` do) and read in place afterwards, null when the root is null."""
+    getter = operator.attrgetter(name)
+    if root == "case":
+
+        def case_member(env: Env) -> Any:
+            owner = env._case
+            if owner is _UNSET:
+                owner = env.case()
+            return None if owner is None else getter(owner)
+
+        return case_member
+
+    def fmb_member(env: Env) -> Any:
+        owner = env._fmb
+        if owner is _UNSET:
+            owner = env.fmb()
+        return None if owner is None else getter(owner)
+
+    return fmb_member
+
+
+def _not_let(key: int, let: Closure) -> Closure:
+    """``not <let>``: the let's per-check value read in place (computed by ``let`` the first time)."""
+
+    def not_let(env: Env) -> bool:
+        value = env.lets.get(key, _UNSET)
+        if value is _UNSET:
+            value = let(env)
+        return value is not True
+
+    return not_let
 
 
 def _aggregate(name: str, items: Closure, body: Closure, slot: int) -> Closure:

@@ -91,14 +91,25 @@ class Template:
     source: str
     parts: tuple[str | tuple[str, Callable[[Any], Any]], ...]
 
-    def render(self, env: Any, lang: str) -> str:
-        """The message with each placeholder's value formatted for ``lang``."""
+    def render(self, env: Any, lang: str, values: dict[str, Any] | None = None) -> str:
+        """The message with each placeholder's value formatted for ``lang``.
+
+        ``values`` remembers each placeholder's value by its text: pass one dict to render the
+        same rule in several languages (and read its evidence) evaluating each placeholder once.
+        """
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
+                continue
+            key, read = part
+            if values is None:
+                value = read(env)
+            elif key in values:
+                value = values[key]
             else:
-                out.append(format_value(part[1](env), lang))
+                value = values[key] = read(env)
+            out.append(format_value(value, lang))
         return "".join(out)
 
     @property

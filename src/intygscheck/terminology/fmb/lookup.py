@@ -54,9 +54,26 @@ class Resolution:
     typfall: tuple[Typfall, ...]
 
 
+_RESOLVED_LIMIT = 4096
+"""Codes whose resolution a table remembers (distinct codes are few; input may hold any)."""
+
+
 def resolve(code: str, table: FmbTable | None = None) -> Resolution:
-    """Truncate ``code`` from the end (never below 3 characters) until FMB has data for it."""
+    """Truncate ``code`` from the end (never below 3 characters) until FMB has data for it.
+
+    A table remembers the (immutable) resolution of each code it was asked about.
+    """
     table = table or default_table()
+    remembered = table.resolutions
+    found: Resolution | None = remembered.get(code)
+    if found is None:
+        if len(remembered) >= _RESOLVED_LIMIT:
+            remembered.clear()
+        found = remembered[code] = _resolve(code, table)
+    return found
+
+
+def _resolve(code: str, table: FmbTable) -> Resolution:
     normal = normalize(code)
     tried: list[str] = []
     for length in range(len(normal), 2, -1):
@@ -228,11 +245,15 @@ def _judge(item: Typfall, facts: dict[str, evidence.Statement]) -> tuple[int, bo
         else:
             contradicted = True
     load = facts.get("work_load")
-    classes = {
-        evidence.WORK_LOAD_CODES[c]
-        for c in item.attributes.get("work_load", ())
-        if c in evidence.WORK_LOAD_CODES
-    }
+    classes = (
+        {
+            evidence.WORK_LOAD_CODES[c]
+            for c in item.attributes.get("work_load", ())
+            if c in evidence.WORK_LOAD_CODES
+        }
+        if load is not None
+        else None  # the typfall's selectors matter only against a stated fact
+    )
     if load is not None and classes:
         if load.value in classes:
             matches += 2
@@ -241,8 +262,9 @@ def _judge(item: Typfall, facts: dict[str, evidence.Statement]) -> tuple[int, bo
             contradicted = True
     stated_severity = facts.get("severity")
     levels: set[str] = set()
-    for code in item.attributes.get("severity", ()):
-        levels |= evidence.SEVERITY_CODES.get(code, frozenset())
+    if stated_severity is not None:
+        for code in item.attributes.get("severity", ()):
+            levels |= evidence.SEVERITY_CODES.get(code, frozenset())
     if stated_severity is not None and levels:
         if stated_severity.value in levels:
             # An exact severity beats a range that merely includes it ("måttlig till uttalad").

@@ -60,6 +60,8 @@ class FmbTable:
     typfall: tuple[Typfall, ...]
     path: Path | None = None
     by_code: Mapping[str, tuple[Typfall, ...]] = field(init=False, repr=False)
+    resolutions: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """Lookups already answered against this table, by code (see ``lookup.resolve``)."""
 
     def __post_init__(self) -> None:
         index: dict[str, list[Typfall]] = {}
