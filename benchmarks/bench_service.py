@@ -125,7 +125,7 @@ def free_port() -> int:
         return port
 
 
-def start_server(port: int, workers: int, *, access_log: bool) -> Server:
+def start_server(port: int, workers: int, *, access_log: bool, recycle: int | None = None) -> Server:
     """``intygscheck serve`` in a subprocess, ready when each of its workers has answered ``/health``."""
     command = [
         sys.executable,
@@ -142,6 +142,8 @@ def start_server(port: int, workers: int, *, access_log: bool) -> Server:
         "--log-level",
         "warning",
     ]
+    if recycle is not None:
+        command += ["--max-requests-per-connection", str(recycle)]
     # A file, not a pipe: an unread pipe would block a chatty server. Closed by stop_server.
     log = tempfile.TemporaryFile()  # noqa: SIM115
     server = Server(subprocess.Popen(command, stdout=log, stderr=log), log)
@@ -206,20 +208,29 @@ def drive(
         reader, writer = await asyncio.open_connection(HOST, port)
         clock = time.perf_counter
         measuring = False
+        halfway = warmup_end + seconds / 2
+        reconnect = False
         try:
             while (started := clock()) < end:
                 if first and not measuring and started >= warmup_end:
-                    split.append(server.connection_split(port))
                     cpu_at["start"] = server.cpu_seconds()
                     cpu_at["client"] = time.process_time()
                     measuring = True
+                if first and not split and started >= halfway:
+                    split.append(server.connection_split(port))
+                if reconnect:  # the server asked to close: open a new connection, as HTTP clients do
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
                 writer.write(request)
                 status = int((await reader.readline()).split()[1])
-                length = 0
+                length, reconnect = 0, False
                 while (line := await reader.readline()) not in (b"\r\n", b""):
                     header, _, value = line.partition(b":")
-                    if header.lower() == b"content-length":
+                    name = header.lower()
+                    if name == b"content-length":
                         length = int(value)
+                    elif name == b"connection" and value.strip().lower() == b"close":
+                        reconnect = True
                 await reader.readexactly(length)
                 finished = clock()
                 if started < warmup_end:
@@ -291,6 +302,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each many-client row")
     parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
     parser.add_argument(
+        "--max-requests-per-connection", type=int, help="the serve option of that name (default: serve's)"
+    )
+    parser.add_argument(
         "--connect",
         choices=("together", "staggered", "both"),
         default="both",
@@ -313,7 +327,9 @@ def main(argv: list[str] | None = None) -> None:
     loaded: list[Measurement] = []  # the many-client rows on the most workers
     for workers in args.workers:
         port = free_port()
-        server = start_server(port, workers, access_log=args.access_log)
+        server = start_server(
+            port, workers, access_log=args.access_log, recycle=args.max_requests_per_connection
+        )
         try:
             rows.append(drive(f"HTTP, {workers} worker(s), 1 client", server, port, body, 1, args.seconds))
             patterns = ("together", "staggered") if args.connect == "both" else (args.connect,)
@@ -340,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{p50 / base_p50:>8.2f} {p99 / base_p99:>8.2f} {cpu} {row.failures:>8} {row.split:>8}"
         )
     print("CPU ms: the server's CPU time per request (all its processes); in-process rows: this process's")
-    print("split: the client connections each worker held during the run")
+    print("split: the client connections each worker held halfway through the run")
     clients_cpu = [row.client_cpu_ms for row in rows if row.client_cpu_ms is not None]
     if clients_cpu:
         print(

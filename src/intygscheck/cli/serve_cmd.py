@@ -39,6 +39,10 @@ def serve(
     max_in_flight: Annotated[
         int, typer.Option(min=1, help="Most requests a worker handles at once (503 above).")
     ] = 100,
+    max_requests_per_connection: Annotated[
+        int,
+        typer.Option(min=0, help="Requests per keep-alive connection before it is closed (0: never)."),
+    ] = 0,
     log_level: Annotated[LogLevel, typer.Option(help="How much the service logs.")] = LogLevel.INFO,
     access_log: Annotated[
         bool, typer.Option(help="Log one line per request (personnummer redacted).")
@@ -64,6 +68,7 @@ def serve(
             timeout_ms=timeout_ms,
             allow_ruleset_paths=allow_ruleset_paths,
             max_in_flight=max_in_flight,
+            max_requests_per_connection=max_requests_per_connection,
         )
     except ValidationError as exc:
         fail(f"invalid option: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
