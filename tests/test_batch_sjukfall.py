@@ -70,3 +70,24 @@ def test_case_scope_decides_whether_another_unit_of_the_provider_chains(
     by_id = {row["certificate_id"]: row["sjukfall_days"] for row in rows}
     order = [fixture(f"ryggvark-{n}").id for n in (1, 2, 3)]
     assert [by_id[cid] for cid in order] == expected
+
+
+def test_a_chaining_failure_falls_back_to_each_patients_own_certificates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If chaining a whole partition fails, every certificate is still checked, with the sjukfall
+    built from its own patient's certificates: no record is lost and the chain is the same."""
+    from intygscheck.batch import evaluate
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("chaining bug")
+
+    monkeypatch.setattr(evaluate, "cases_by_id", broken)
+    for name in ("ryggvark-1", "ryggvark-2", "ryggvark-3", "angest"):
+        (tmp_path / f"{name}.xml").write_bytes((FIXTURE_XML / f"{name}.xml").read_bytes())
+    out = tmp_path / "out"
+    data = run_batch([tmp_path], out, BatchOptions(jobs=1, partitions=4, reports=False))
+    assert_consistent(out)
+    assert (data["results"], data["errors"]) == (4, 0)
+    days = {Path(row["source"]).stem: row["sjukfall_days"] for row in ndjson(out / "results.ndjson")}
+    assert [days[f"ryggvark-{n}"] for n in (1, 2, 3)] == [14, 28, 42]

@@ -153,16 +153,16 @@ def _source_of(line: str, partition: Path, number: int) -> str:
 
 
 def _cases_one_by_one(
-    entries: list[tuple[str, Certificate]], job: PartitionJob, failure: Exception
+    entries: list[tuple[str, Certificate, bool]], job: PartitionJob, failure: Exception
 ) -> dict[str, Case | BaseException | None]:
     """Each certificate's case built from its patient's certificates alone (after a chaining bug)."""
     by_patient: dict[str | None, list[Certificate]] = {}
-    for _, certificate in entries:
+    for _, certificate, _ in entries:
         by_patient.setdefault(certificate.patient.key if certificate.patient else None, []).append(
             certificate
         )
     cases: dict[str, Case | BaseException | None] = {}
-    for _, certificate in entries:
+    for _, certificate, _ in entries:
         key = certificate.patient.key if certificate.patient else None
         others = by_patient[key] if key is not None else [certificate]
         try:

@@ -105,8 +105,8 @@ def _parse_one(record: Item, partitions: int) -> Spilled:
         reason = _reason(exc)
     except Exception as exc:  # a reader bug must not lose the record
         reason = f"internt fel vid läsning / internal error while reading: {describe_exception(exc)}"
-    file, line = (record.file, record.line) if isinstance(record, Payload) else (record.source, None)
-    return Spilled(record.source, -1, None, error_line(Rejected(record.source, reason, file, line=line)))
+    file, row = (record.file, record.line) if isinstance(record, Payload) else (record.source, None)
+    return Spilled(record.source, -1, None, error_line(Rejected(record.source, reason, file, line=row)))
 
 
 def error_line(record: Rejected) -> str:
