@@ -735,26 +735,16 @@ def _path_is_null(accessor: tuple[int | None, Callable[[Any], Any]], is_null: bo
 
 
 def _root_member(root: str, name: str) -> Closure:
-    """``case.<name>`` or ``fmb.<name>``: the root computed on first use (as :meth:`Env.case`
-    and :meth:`Env.fmb` do) and read in place afterwards, null when the root is null."""
+    """``case.<name>`` or ``fmb.<name>`` in one closure: the root as :meth:`Env.case` or
+    :meth:`Env.fmb` gives it (computed on first use), null when the root is null."""
     getter = operator.attrgetter(name)
-    if root == "case":
+    read_root = Env.case if root == "case" else Env.fmb
 
-        def case_member(env: Env) -> Any:
-            owner = env._case
-            if owner is _UNSET:
-                owner = env.case()
-            return None if owner is None else getter(owner)
-
-        return case_member
-
-    def fmb_member(env: Env) -> Any:
-        owner = env._fmb
-        if owner is _UNSET:
-            owner = env.fmb()
+    def root_member(env: Env) -> Any:
+        owner = read_root(env)
         return None if owner is None else getter(owner)
 
-    return fmb_member
+    return root_member
 
 
 def _not_let(key: int, let: Closure) -> Closure:
