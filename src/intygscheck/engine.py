@@ -24,6 +24,7 @@ from .rules.compiler import Env
 from .rules.loader import load_recent, load_ruleset, resolve
 from .rules.ruleset import Category, Rule, Ruleset, Severity
 from .rules.templates import jsonable
+from .terminology import fmb as _fmb
 
 DEFAULT_RULESETS: tuple[str, ...] = ("fk7804-struktur", "komplettering", "fmb")
 """The shipped rulesets ``check`` runs when none are named (those present in this install)."""
@@ -224,21 +225,13 @@ class _Plan:
 
 
 _PLANS: dict[tuple[int, ...], _Plan] = {}
-_LAST_PLAN: list[tuple[tuple[Ruleset, ...], _Plan] | None] = [None]
-"""The last list of rulesets and its plan: ``load_all`` hands out the same tuple for the same
-request, so the next check usually needs only an identity test (the tuple keeps its rulesets,
-so their ids cannot be reused while it is remembered)."""
 
 
 def _plan(rulesets: tuple[Ruleset, ...]) -> _Plan:
     """Rules to run, each once: a rule id in several rulesets runs in the last one's version."""
-    last = _LAST_PLAN[0]
-    if last is not None and last[0] is rulesets:  # the same tuple as the previous check
-        return last[1]
     key = tuple(id(r) for r in rulesets)
     cached = _PLANS.get(key)
     if cached is not None and all(a is b for a, b in zip(cached.rulesets, rulesets, strict=True)):
-        _LAST_PLAN[0] = (rulesets, cached)
         return cached
     chosen: dict[str, tuple[Rule, str, Any, bool]] = {}
     for ruleset in rulesets:
@@ -251,7 +244,6 @@ def _plan(rulesets: tuple[Ruleset, ...]) -> _Plan:
     if len(_PLANS) > 256:
         _PLANS.clear()
     _PLANS[key] = plan
-    _LAST_PLAN[0] = (rulesets, plan)
     return plan
 
 
@@ -269,27 +261,13 @@ def _case_provider(certificate: Certificate, ctx: CheckContext) -> Any:
 
 def _fmb_provider(certificate: Certificate, ctx: CheckContext) -> Any:
     def fmb() -> Any:
-        fmb_module = _FMB_MODULE or _import_fmb()
         options: dict[str, Any] = {}
         if ctx.fmb_mode:
-            options["mode"] = fmb_module.FmbMode(ctx.fmb_mode)
+            options["mode"] = _fmb.FmbMode(ctx.fmb_mode)
         if ctx.zero_policy:
-            options["zero_policy"] = fmb_module.ZeroPolicy(ctx.zero_policy)
-        return fmb_module.decide(certificate, **options)
+            options["zero_policy"] = _fmb.ZeroPolicy(ctx.zero_policy)
+        return _fmb.decide(certificate, **options)
 
-    return fmb
-
-
-_FMB_MODULE: Any = None
-"""``intygscheck.terminology.fmb``, imported the first time a rule reads ``fmb`` (an import
-statement on every check costs more than the rest of a cheap rule)."""
-
-
-def _import_fmb() -> Any:
-    global _FMB_MODULE
-    from .terminology import fmb
-
-    _FMB_MODULE = fmb
     return fmb
 
 
