@@ -1,4 +1,4 @@
-"""Embedding: ``intygscheck.check`` is safe to call from many threads at once (as the service does)."""
+"""Embedding: ``intygscheck.check`` is safe to call from many threads at once (as a journal system may)."""
 
 from __future__ import annotations
 
