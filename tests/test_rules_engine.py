@@ -12,7 +12,15 @@ import pytest
 
 import intygscheck
 from intygscheck.engine import CheckContext, CheckTimeout, Result, RuleEvaluationError, check
-from intygscheck.model import ActivityLimitation, Diagnosis, Grade, Prognosis, PrognosisCode, SickLeavePeriod
+from intygscheck.model import (
+    ActivityLimitation,
+    Certificate,
+    Diagnosis,
+    Grade,
+    Prognosis,
+    PrognosisCode,
+    SickLeavePeriod,
+)
 from intygscheck.rules import load_ruleset
 from rules_support import TEST_RULESETS, certificate, rule, write_ruleset
 
@@ -84,20 +92,30 @@ def test_case_and_fmb_are_not_computed_when_no_rule_reads_them(monkeypatch: pyte
     check(certificate(periods=PART_TIME), [BASIC])
 
 
-def test_case_is_built_from_the_context(tmp_path: Path) -> None:
-    path = write_ruleset(
-        tmp_path,
+def _case_ruleset(directory: Path, message: str) -> Path:
+    """A ruleset whose one rule fires on a sjukfall over 20 days, with ``message`` in Swedish."""
+    return write_ruleset(
+        directory,
         "fall",
         'ruleset "fall"\n'
         + rule("F-1", "case.total_days > 20", questions='["32"]').replace(
-            'message sv "Fynd F-1."', 'message sv "Sjukfallet är {case.total_days} dagar."'
+            'message sv "Fynd F-1."', f'message sv "{message}"'
         ),
     )
+
+
+def _chaining_pair() -> tuple[Certificate, Certificate]:
+    """February (29 days), then 2024-03-01 .. 03-14: same patient and unit, so they chain (43 days)."""
     first = certificate(
         id="a",
         periods=(SickLeavePeriod(grade=Grade.HELT_NEDSATT, start=date(2024, 2, 1), end=date(2024, 2, 29)),),
     )
-    second = certificate(id="b")  # 2024-03-01 .. 03-14, same patient and unit: chains
+    return first, certificate(id="b")
+
+
+def test_case_is_built_from_the_context(tmp_path: Path) -> None:
+    path = _case_ruleset(tmp_path, "Sjukfallet är {case.total_days} dagar.")
+    first, second = _chaining_pair()
     assert check(second, [path]).findings == ()
     (finding,) = check(second, [path], context=[first]).findings
     assert finding.message("sv") == "Sjukfallet är 43 dagar."
@@ -147,19 +165,8 @@ def test_a_check_past_its_deadline_stops_between_rules() -> None:
 def test_precomputed_case_in_the_context_is_used_instead_of_chaining(tmp_path: Path) -> None:
     from intygscheck.cases import case_for
 
-    path = write_ruleset(
-        tmp_path,
-        "fall",
-        'ruleset "fall"\n'
-        + rule("F-1", "case.total_days > 20", questions='["32"]').replace(
-            'message sv "Fynd F-1."', 'message sv "{case.total_days} dagar."'
-        ),
-    )
-    first = certificate(
-        id="a",
-        periods=(SickLeavePeriod(grade=Grade.HELT_NEDSATT, start=date(2024, 2, 1), end=date(2024, 2, 29)),),
-    )
-    second = certificate(id="b")
+    path = _case_ruleset(tmp_path, "{case.total_days} dagar.")
+    first, second = _chaining_pair()
     precomputed = case_for(second, [first])
     (finding,) = check(second, [path], context=CheckContext(case=precomputed)).findings
     assert finding.message("sv") == "43 dagar."
