@@ -45,9 +45,9 @@ HOST = "127.0.0.1"
 WARMUP_SECONDS = 2.0
 """Unmeasured requests first (every worker warm: imports done, caches filled)."""
 CONNECT_NOTE = (
-    "uvicorn's workers share one listening socket and each keeps the connections it accepted: "
-    "connections opened together can land unevenly (seen here: 7 on one worker, 1 on the other), "
-    "and then one core is saturated while the other idles"
+    "a worker keeps the connections it accepted; serve's workers take turns by their connection "
+    "counts so that connections opened together still split evenly (uvicorn's own workers, "
+    "accepting freely, split them up to 7/1 here)"
 )
 STAGGER_SECONDS = 0.05
 """Between openings in the staggered rows: long enough for the workers to be busy."""
@@ -125,7 +125,7 @@ def free_port() -> int:
         return port
 
 
-def start_server(port: int, workers: int, *, access_log: bool, recycle: int | None = None) -> Server:
+def start_server(port: int, workers: int, *, access_log: bool) -> Server:
     """``intygscheck serve`` in a subprocess, ready when each of its workers has answered ``/health``."""
     command = [
         sys.executable,
@@ -142,8 +142,6 @@ def start_server(port: int, workers: int, *, access_log: bool, recycle: int | No
         "--log-level",
         "warning",
     ]
-    if recycle is not None:
-        command += ["--max-requests-per-connection", str(recycle)]
     # A file, not a pipe: an unread pipe would block a chatty server. Closed by stop_server.
     log = tempfile.TemporaryFile()  # noqa: SIM115
     server = Server(subprocess.Popen(command, stdout=log, stderr=log), log)
@@ -185,7 +183,7 @@ def drive(
 ) -> Measurement:
     """``clients`` connections posting ``body`` back to back for ``seconds`` (after a short warm-up).
 
-    The connections open together (``stagger`` 0: the worst case for spreading them over the
+    The connections open together (``stagger`` 0: the hard case for spreading them over the
     workers, see :data:`CONNECT_NOTE`) or one every ``stagger`` seconds while the earlier ones
     are already sending, as a journal's connection pool grows under load.
 
@@ -302,9 +300,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each many-client row")
     parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
     parser.add_argument(
-        "--max-requests-per-connection", type=int, help="the serve option of that name (default: serve's)"
-    )
-    parser.add_argument(
         "--connect",
         choices=("together", "staggered", "both"),
         default="both",
@@ -327,9 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     loaded: list[Measurement] = []  # the many-client rows on the most workers
     for workers in args.workers:
         port = free_port()
-        server = start_server(
-            port, workers, access_log=args.access_log, recycle=args.max_requests_per_connection
-        )
+        server = start_server(port, workers, access_log=args.access_log)
         try:
             rows.append(drive(f"HTTP, {workers} worker(s), 1 client", server, port, body, 1, args.seconds))
             patterns = ("together", "staggered") if args.connect == "both" else (args.connect,)

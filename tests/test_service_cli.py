@@ -2,68 +2,27 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 from intygscheck.service.log_redaction import REDACTED
+from serve_support import SERVE, free_port, request, start_serve
 from service_support import MADE_UP_PERSONAL_ID, SERVICE_RULES, fixture_xml, with_personal_id
-
-SERVE = [sys.executable, "-c", "from intygscheck.cli import main; main()", "serve"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def request(
-    port: int, method: str, path: str, body: bytes | None = None, **headers: str
-) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def test_serve_answers_on_loopback_and_logs_no_personnummer(tmp_path: Path) -> None:
     port = free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                *SERVE,
-                "--port",
-                str(port),
-                "--ruleset",
-                str(SERVICE_RULES),
-                "--log-level",
-                "debug",
-                "--max-body-bytes",
-                "20000",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        server = start_serve(
+            port,
+            ["--ruleset", str(SERVICE_RULES), "--log-level", "debug", "--max-body-bytes", "20000"],
+            log,
+            log_path,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, log_path.read_text()
-                try:
-                    status, body = request(port, "GET", "/health")
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.2)
+            status, body = request(port, "GET", "/health")
             assert json.loads(body)["rulesets"] == ["servicetest 2.1.0"]
             xml = with_personal_id(fixture_xml("ryggvark-1"), MADE_UP_PERSONAL_ID)
             status, body = request(

@@ -35,14 +35,12 @@ def serve(
     allow_ruleset_paths: Annotated[
         bool, typer.Option(help="Let requests name ruleset files by path (off: shipped rulesets only).")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (connections are spread evenly over them).")
+    ] = 1,
     max_in_flight: Annotated[
         int, typer.Option(min=1, help="Most requests a worker handles at once (503 above).")
     ] = 100,
-    max_requests_per_connection: Annotated[
-        int,
-        typer.Option(min=0, help="Requests per keep-alive connection before it is closed (0: never)."),
-    ] = 0,
     log_level: Annotated[LogLevel, typer.Option(help="How much the service logs.")] = LogLevel.INFO,
     access_log: Annotated[
         bool, typer.Option(help="Log one line per request (personnummer redacted).")
@@ -58,6 +56,7 @@ def serve(
     from ..service.log_redaction import uvicorn_log_config
     from ..service.settings import ServiceSettings
     from ..service.warmup import freeze_startup_objects
+    from ..service.workers import run_workers
 
     try:
         settings = ServiceSettings(
@@ -68,7 +67,6 @@ def serve(
             timeout_ms=timeout_ms,
             allow_ruleset_paths=allow_ruleset_paths,
             max_in_flight=max_in_flight,
-            max_requests_per_connection=max_requests_per_connection,
         )
     except ValidationError as exc:
         fail(f"invalid option: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
@@ -81,8 +79,8 @@ def serve(
         freeze_startup_objects()
         uvicorn.run(service, host=host, port=port, log_config=log_config, access_log=access_log)
         return
-    os.environ[SETTINGS_ENV] = settings.model_dump_json()
-    uvicorn.run(
+    os.environ[SETTINGS_ENV] = settings.model_dump_json()  # each worker builds its app from it
+    config = uvicorn.Config(
         "intygscheck.service.app:create_app_from_env",
         factory=True,
         host=host,
@@ -91,3 +89,5 @@ def serve(
         log_config=log_config,
         access_log=access_log,
     )
+    if not run_workers(config):
+        fail("a worker process failed to start; see the log above")

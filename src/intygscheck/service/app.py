@@ -29,7 +29,6 @@ from ..report.operation_outcome import render_operation_outcome
 from . import cds_hooks
 from .body import read_body
 from .catalogue import Catalogue
-from .connections import ConnectionRecycler
 from .errors import (
     ServiceError,
     error_body,
@@ -126,11 +125,8 @@ class _Service(FastAPI):
     """
 
     check_endpoint: Callable[[Request], Awaitable[Response]] | None = None
-    recycler: ConnectionRecycler | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.recycler is not None and scope["type"] == "http":
-            send = self.recycler.wrap(scope, send)
         endpoint = self.check_endpoint
         if (
             endpoint is None
@@ -175,7 +171,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = registry
     app.state.limits = limits
-    app.recycler = ConnectionRecycler(settings.max_requests_per_connection)
 
     async def body_of(request: Request, deadline: float) -> bytes:
         return await read_body(request, settings.max_body_bytes, max(0.0, deadline - time.monotonic()))

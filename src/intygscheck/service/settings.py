@@ -42,12 +42,6 @@ class ServiceSettings(BaseModel):
     )
     max_batch_items: int = Field(200, gt=0, description="Most certificates in one /check/batch request.")
     max_context_items: int = Field(50, ge=0, description="Most earlier certificates in a sjukfall context.")
-    max_requests_per_connection: int = Field(
-        0,
-        ge=0,
-        description="Requests on one keep-alive connection before it is closed (0: never); "
-        "reconnecting re-spreads connections that one worker accepted in a burst.",
-    )
     max_in_flight: int = Field(
         100, gt=0, description="Most requests one worker handles at once; one more is answered 503."
     )
