@@ -31,10 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import psutil
 
@@ -178,6 +178,73 @@ def stop_server(server: Server) -> None:
     server.log.close()
 
 
+class _Client(asyncio.Protocol):
+    """One keep-alive connection that sends ``request`` again as soon as an answer is complete.
+
+    Written against the transport's callbacks rather than streams: the next request goes out
+    from the callback that completed the answer, with no task switch, so the load generator
+    takes as little as it can of the CPU it shares with the server.
+    """
+
+    def __init__(self, request: bytes, end: float, record: Callable[[float, float, int], None]) -> None:
+        self.request = request
+        self.end = end
+        self.record = record
+        self.buffer = bytearray()
+        self.expected: int | None = None
+        self.status = 0
+        self.started = 0.0
+        self.transport: asyncio.Transport | None = None
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass it
+        self._send()
+
+    def _send(self) -> None:
+        assert self.transport is not None
+        self.started = time.perf_counter()
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.expected is None:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            lines = bytes(self.buffer[:head_end]).split(b"\r\n")
+            self.status = int(lines[0].split()[1])
+            pairs = (line.partition(b":") for line in lines[1:])
+            fields = {name.strip().lower(): value.strip() for name, _, value in pairs}
+            if fields.get(b"connection", b"").lower() == b"close":
+                self._fail(RuntimeError("the server closed a keep-alive connection"))
+                return
+            self.expected = head_end + 4 + int(fields.get(b"content-length", b"0"))
+        if len(self.buffer) < self.expected:
+            return
+        finished = time.perf_counter()
+        self.record(self.started, finished, self.status)
+        del self.buffer[: self.expected]
+        self.expected = None
+        if finished < self.end:
+            self._send()
+        else:
+            assert self.transport is not None
+            self.transport.close()
+            if not self.done.done():
+                self.done.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self._fail(exc or RuntimeError("the server closed the connection"))
+
+    def _fail(self, exc: Exception) -> None:
+        if not self.done.done():
+            self.done.set_exception(exc)
+        if self.transport is not None:
+            self.transport.close()
+
+
 def drive(
     name: str, server: Server, port: int, body: bytes, clients: int, seconds: float, stagger: float = 0.0
 ) -> Measurement:
@@ -187,10 +254,10 @@ def drive(
     workers, see :data:`CONNECT_NOTE`) or one every ``stagger`` seconds while the earlier ones
     are already sending, as a journal's connection pool grows under load.
 
-    The load comes from one process running an asyncio event loop (uvloop when installed) with
-    one keep-alive connection per client, each sending a prepared request and reading the
-    answer by its ``Content-Length``: a light client, so that on a 2-core machine most of the
-    CPU goes to the server being measured rather than to the load generator.
+    The load comes from this process: one event loop (uvloop when installed) with one
+    keep-alive connection per client (:class:`_Client`). The server's CPU time and the split of
+    connections over its workers are sampled beside it, the split in a thread so that the
+    clients do not stop for it.
     """
     request = (
         f"POST /check HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/xml\r\n"
@@ -198,64 +265,42 @@ def drive(
     ).encode() + body
     latencies: list[float] = []
     failures = 0
-    cpu_at: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     split: list[str] = []
+    warmup_end = end = 0.0
 
-    async def client(first: bool, warmup_end: float, end: float) -> None:
+    def record(started: float, finished: float, status: int) -> None:
         nonlocal failures
-        reader, writer = await asyncio.open_connection(HOST, port)
-        clock = time.perf_counter
-        measuring = False
-        halfway = warmup_end + seconds / 2
-        reconnect = False
-        try:
-            while (started := clock()) < end:
-                if first and not measuring and started >= warmup_end:
-                    cpu_at["start"] = server.cpu_seconds()
-                    cpu_at["client"] = time.process_time()
-                    measuring = True
-                if first and not split and started >= halfway:
-                    split.append(server.connection_split(port))
-                if reconnect:  # the server asked to close: open a new connection, as HTTP clients do
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(HOST, port)
-                writer.write(request)
-                status = int((await reader.readline()).split()[1])
-                length, reconnect = 0, False
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    header, _, value = line.partition(b":")
-                    name = header.lower()
-                    if name == b"content-length":
-                        length = int(value)
-                    elif name == b"connection" and value.strip().lower() == b"close":
-                        reconnect = True
-                await reader.readexactly(length)
-                finished = clock()
-                if started < warmup_end:
-                    continue
-                if status == 200:
-                    latencies.append(finished - started)
-                else:
-                    failures += 1
-        finally:
-            writer.close()
+        if started < warmup_end:
+            return
+        if status == 200:
+            latencies.append(finished - started)
+        else:
+            failures += 1
 
     async def all_clients() -> None:
+        nonlocal warmup_end, end
+        loop = asyncio.get_running_loop()
         warmup_end = time.perf_counter() + WARMUP_SECONDS
         end = warmup_end + seconds
-        tasks = []
-        for n in range(clients):
-            tasks.append(asyncio.ensure_future(client(n == 0, warmup_end, end)))
+        opened: list[_Client] = []
+        for _ in range(clients):
+            _, protocol = await loop.create_connection(lambda: _Client(request, end, record), HOST, port)
+            opened.append(protocol)
             if stagger:
                 await asyncio.sleep(stagger)
-        await asyncio.gather(*tasks)
+        await asyncio.sleep(max(0.0, warmup_end - time.perf_counter()))
+        cpu["server"], cpu["client"] = server.cpu_seconds(), time.process_time()
+        await asyncio.sleep(seconds / 2)
+        split.append(await asyncio.to_thread(server.connection_split, port))
+        await asyncio.gather(*(client.done for client in opened))
 
     run_loop(all_clients())
     cpu_ms = client_cpu_ms = None
-    if "start" in cpu_at and latencies:
+    if latencies:
         requests = len(latencies) + failures
-        client_cpu_ms = (time.process_time() - cpu_at["client"]) * 1000 / requests
-        cpu_ms = (server.cpu_seconds() - cpu_at["start"]) * 1000 / requests
+        client_cpu_ms = (time.process_time() - cpu["client"]) * 1000 / requests
+        cpu_ms = (server.cpu_seconds() - cpu["server"]) * 1000 / requests
     return Measurement(name, latencies, failures, seconds, cpu_ms, client_cpu_ms, "".join(split))
 
 
