@@ -104,6 +104,19 @@ def test_oversize_chunked_body_without_length_is_413(client: TestClient) -> None
     assert_error(client.post("/check", content=chunks(), headers=XML), 413, "payload_too_large")
 
 
+def test_a_body_in_several_chunks_is_read_whole(client: TestClient) -> None:
+    xml = fixture_xml("ryggvark-1")
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(xml), 1000):
+            yield xml[start : start + 1000]
+
+    chunked = client.post("/check", content=chunks(), headers=XML)
+    whole = client.post("/check", content=xml, headers=XML)
+    assert chunked.status_code == whole.status_code == 200
+    assert chunked.json() == whole.json()
+
+
 @pytest.mark.parametrize(
     ("body", "headers"),
     [
