@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import http.client
 import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -84,3 +86,36 @@ def health_on(connection: socket.socket) -> dict[str, object]:
         body += connection.recv(65536)
     answer: dict[str, object] = json.loads(body)
     return answer
+
+
+def waits_per_request(port: int, body: bytes, clients: int, seconds: float) -> list[int]:
+    """Post ``body`` back to back from ``clients`` keep-alive connections for ``seconds``; for
+    each request, how many other requests were answered while it waited (fair, first come
+    first served: ``clients - 1`` each)."""
+    spans: list[tuple[float, float]] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                connection.request("POST", "/check", body=body, headers={"content-type": "application/xml"})
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200
+                with lock:
+                    spans.append((started, time.perf_counter()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    spans.sort()
+    spans = spans[len(spans) // 4 :]  # past the start, when every client is sending
+    finished = sorted(end for _, end in spans)
+    return [bisect.bisect_left(finished, end) - bisect.bisect_right(finished, start) for start, end in spans]

@@ -53,6 +53,7 @@ def serve(
 
     from ..errors import IntygscheckError
     from ..service.app import SETTINGS_ENV, create_app
+    from ..service.fair_order import FairHttpProtocol
     from ..service.log_redaction import uvicorn_log_config
     from ..service.settings import ServiceSettings
     from ..service.warmup import freeze_startup_objects
@@ -77,7 +78,14 @@ def serve(
     log_config = uvicorn_log_config(log_level.value)
     if workers == 1:
         freeze_startup_objects()
-        uvicorn.run(service, host=host, port=port, log_config=log_config, access_log=access_log)
+        uvicorn.run(
+            service,
+            host=host,
+            port=port,
+            log_config=log_config,
+            access_log=access_log,
+            http=FairHttpProtocol,
+        )
         return
     os.environ[SETTINGS_ENV] = settings.model_dump_json()  # each worker builds its app from it
     config = uvicorn.Config(
@@ -88,6 +96,7 @@ def serve(
         workers=workers,
         log_config=log_config,
         access_log=access_log,
+        http=FairHttpProtocol,
     )
     if not run_workers(config):
         fail("a worker process failed to start; see the log above")
