@@ -10,8 +10,10 @@ as they had to. That third is the p90/p99 of a loaded service.
 :class:`FairHttpProtocol` holds back the data that arrives during one pass of the event loop
 and hands it on at the start of the next, least recently served connection first: round
 robin, so each request waits for every other waiting one once. It costs one more pass of the
-loop per batch (a few microseconds); with the same load, p90 fell from 6.9–7.3 ms to
-5.1–5.7 ms and p99 from 8.3–9.7 ms to 7.0–8.0 ms.
+loop per batch (a few microseconds). Measured on 2 cores, interleaved runs with and without:
+an app that busies itself 1 ms per request, 4 clients, p99 7.0–8.0 ms against 8.3–9.7 ms;
+the service, 2 workers and 8 clients, p99 10.9–12.8 ms against 12.0–14.3 ms (a slow hour of
+the machine).
 """
 
 from __future__ import annotations
