@@ -34,11 +34,6 @@ class ConnectionBalance:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self._counts: Any = RawArray("i", [NOT_SERVING] * workers)
 
-    @property
-    def workers(self) -> int:
-        """The number of slots."""
-        return len(self._counts)
-
     def publish(self, slot: int, connections: int) -> None:
         """Record that the worker in ``slot`` now holds ``connections`` connections."""
         self._counts[slot] = connections
